@@ -1,0 +1,5 @@
+"""``python -m vmlint``."""
+
+from .cli import run
+
+run()

@@ -1,0 +1,186 @@
+"""The command line: wiring only.  Exit codes: 0 clean, 1 findings, 2 usage/config/internal error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Config, ConfigError, load_config
+from .engine import Engine, catalog
+from .policy import Policy, PolicyLoadError, load_policies
+from .reporters import REPORTERS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_LEVELS = ("error", "warning", "info", "never")
+
+
+def _ids(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def _policies_or_exit() -> tuple[Policy, ...]:
+    try:
+        return load_policies()
+    except PolicyLoadError as error:
+        click.echo(f"vmlint: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None:
+    unknown = sorted((ids or frozenset()) - known)
+    if unknown:
+        raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vmlint")
+def main() -> None:
+    """Lint Kubernetes, Compose and VM manifests against the tradeoffs between VMs and containers."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--select", help="Comma-separated policy ids: only these run.")
+@click.option("--ignore", help="Comma-separated policy ids: these never run.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
+@click.option("--stdin-filename", help="Name to report for input read from '-'.")
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    config_path: str | None,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    jobs: int,
+    stdin_filename: str | None,
+) -> None:
+    """Check PATHS (files, directories, '-' for stdin; default '.')."""
+    policies = _policies_or_exit()
+    known = {p.id for p in catalog(policies)}
+    selected, ignored = _ids(select), _ids(ignore)
+    _check_ids(selected, known, "--select")
+    _check_ids(ignored, known, "--ignore")
+    try:
+        config = load_config(Path(config_path) if config_path else None, policies)
+    except ConfigError as error:
+        click.echo(f"vmlint: configuration error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    config = _with_cli(config, selected, ignored, fail_on)
+    report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    rendered = REPORTERS[output_format](report, color)
+    if output:
+        Path(output).write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
+    if report.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _with_cli(
+    config: Config, selected: frozenset[str] | None, ignored: frozenset[str] | None, fail_on: str | None
+) -> Config:
+    changes: dict[str, Any] = {}
+    if selected is not None:
+        changes["select"] = selected
+    if ignored is not None:
+        changes["ignore"] = config.ignore | ignored
+    if fail_on is not None:
+        changes["fail_on"] = fail_on
+    return replace(config, **changes)
+
+
+def policy_dict(policy: Policy) -> dict[str, Any]:
+    """A policy's metadata as JSON-ready data."""
+    return {
+        "id": policy.id,
+        "name": policy.name,
+        "tradeoff": policy.tradeoff,
+        "severity": policy.severity,
+        "summary": policy.summary,
+        "rationale": policy.rationale,
+        "remediation": policy.remediation,
+        "formats": sorted(policy.formats),
+        "related": {tool: list(ids) for tool, ids in policy.related.items()},
+        "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
+        "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
+        "notes": policy.notes,
+    }
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def policies(output_format: str) -> None:
+    """List every policy."""
+    items = catalog(_policies_or_exit())
+    if output_format == "json":
+        click.echo(json.dumps({"policies": [policy_dict(p) for p in items]}, indent=2))
+        return
+    for p in items:
+        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {p.summary}")
+
+
+@main.command()
+@click.argument("policy_id")
+def explain(policy_id: str) -> None:
+    """Show what a policy checks, why, and how to fix it."""
+    items = {p.id: p for p in catalog(_policies_or_exit())}
+    by_name = {p.name: p for p in items.values()}
+    found = items.get(policy_id.upper()) or by_name.get(policy_id)
+    if found is None:
+        click.echo(f"vmlint: unknown policy {policy_id!r}; `vmlint policies` lists them", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_explanation(found))
+
+
+def render_explanation(p: Policy) -> str:
+    """The docs of one policy: what, why, example, fix, options, related checks."""
+    out = [
+        f"{p.id} {p.name} ({p.tradeoff}, {p.severity})",
+        "",
+        "What it does",
+        f"  {p.summary}",
+        "",
+        "Why",
+        f"  {p.rationale}",
+    ]
+    for example in p.examples:
+        out += ["", f"Example ({example.format}), flagged:", _indent(example.bad), "", "Fixed:", _indent(example.good)]
+    out += ["", "Fix", f"  {p.remediation}"]
+    if p.options:
+        out += ["", "Options"] + [f"  {name} (default {o.default!r}): {o.description}" for name, o in p.options.items()]
+    if p.notes:
+        out += ["", "Notes", f"  {p.notes}"]
+    if p.related:
+        out += ["", "Related checks"] + [f"  {tool}: {', '.join(ids)}" for tool, ids in p.related.items() if ids]
+    return "\n".join(out)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+def run() -> None:
+    """Console entry point: never a bare traceback."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # pragma: no cover - the last line of defence
+        click.echo(f"vmlint: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_ERROR)

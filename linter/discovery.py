@@ -1,0 +1,104 @@
+"""Which files a run lints: explicit files, recursive directories, stdin; excludes honoured."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".xml")
+CLOUD_INIT_NAMES = ("user-data", "cloud-config", "cloud-init")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to lint, or a path that could not be walked (``problem`` says why)."""
+
+    path: str
+    display: str
+    problem: str | None = None
+
+
+def is_candidate_name(name: str) -> bool:
+    """Names worth reading when walking a directory."""
+    lowered = name.lower()
+    return lowered.endswith(MANIFEST_SUFFIXES) or any(lowered.startswith(prefix) for prefix in CLOUD_INIT_NAMES)
+
+
+class Excluder:
+    """gitignore-style excludes relative to a root directory."""
+
+    def __init__(self, patterns: Iterable[str], root: Path) -> None:
+        self.patterns = list(patterns)
+        self.root = root.resolve()
+        self.spec = None
+        if self.patterns:
+            import pathspec
+
+            self.spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+
+    def excluded(self, path: str, is_dir: bool = False) -> bool:
+        if self.spec is None:
+            return False
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+        except ValueError:
+            relative = Path(path).as_posix()
+        return self.spec.match_file(relative + "/" if is_dir else relative)
+
+
+def discover(paths: Iterable[str], excluder: Excluder) -> Iterator[Candidate]:
+    """Files under ``paths`` in a stable order; explicit files are always linted."""
+    seen: set[str] = set()
+    for raw in paths:
+        if raw == STDIN:
+            yield Candidate(STDIN, STDIN)
+            continue
+        if os.path.isdir(raw):
+            yield from _walk(raw, excluder, seen)
+        elif os.path.lexists(raw):
+            key = os.path.realpath(raw)
+            if key not in seen:
+                seen.add(key)
+                yield Candidate(raw, _display(raw))
+        else:
+            yield Candidate(raw, _display(raw), problem="no such file or directory")
+
+
+def _walk(top: str, excluder: Excluder, seen: set[str]) -> Iterator[Candidate]:
+    problems: list[OSError] = []
+    for directory, dirs, files in os.walk(top, onerror=problems.append, followlinks=False):
+        dirs[:] = sorted(
+            d for d in dirs if d not in SKIPPED_DIRS and not excluder.excluded(os.path.join(directory, d), True)
+        )
+        for name in sorted(files):
+            if not is_candidate_name(name):
+                continue
+            path = os.path.join(directory, name)
+            if excluder.excluded(path):
+                continue
+            key = os.path.realpath(path)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Candidate(path, _display(path))
+        while problems:
+            error = problems.pop(0)
+            where = error.filename or top
+            yield Candidate(
+                str(where), _display(str(where)), problem=f"cannot read directory: {error.strerror or error}"
+            )
+
+
+def _display(path: str) -> str:
+    """A path as users see it: relative to the working directory when inside it."""
+    normalised = os.path.normpath(path)
+    if os.path.isabs(normalised):
+        try:
+            return Path(normalised).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return Path(normalised).as_posix()
+    return Path(normalised).as_posix()

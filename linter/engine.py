@@ -1,0 +1,220 @@
+"""The run: discover, load, check, locate, suppress; the only place that orchestrates."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .config import Config
+from .discovery import STDIN, Candidate, Excluder, discover
+from .findings import FileResult, Finding, InternalError, ObjectRef, Report
+from .formats import LoadedFile, Problem, load
+from .input_policies import INPUT_POLICIES
+from .model import Workload
+from .policy import Hit, Policy, Settings
+from .source import Position, locate
+from .suppress import PathIgnores, annotation_ignores, ignored_inline, inline_ignores
+
+PARALLEL_MIN_FILES = 48
+
+
+@dataclass(frozen=True, slots=True)
+class ActivePolicy:
+    """A policy as this run applies it: effective severity and options."""
+
+    policy: Policy
+    severity: str
+    settings: Settings
+
+
+def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
+    """The engine's input-error policies and the loaded packs, sorted by id."""
+    return tuple(sorted((*INPUT_POLICIES, *policies), key=lambda p: p.id))
+
+
+class Engine:
+    """Lints files with one configuration and one set of policies."""
+
+    def __init__(self, config: Config, policies: Sequence[Policy]) -> None:
+        self.config = config
+        self.classifier = config.classifier()
+        self.active = [
+            ActivePolicy(
+                p,
+                config.severity.get(p.id, p.severity),
+                Settings({**p.defaults(), **config.options.get(p.id, {})}),
+            )
+            for p in catalog(policies)
+            if config.enabled(p.id)
+        ]
+        self.checks = [a for a in self.active if a.policy.check is not None]
+        self.by_id = {a.policy.id: a for a in self.active}
+        self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
+
+    def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
+        """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
+        candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
+        workers = _worker_count(jobs, len(candidates))
+        if workers > 1:
+            results = _lint_parallel(self, candidates, workers)
+        else:
+            results = [self.lint_candidate(c, stdin_filename) for c in candidates]
+        return Report.from_results(results)
+
+    def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
+        """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
+        if candidate.problem:
+            return self._problem_only(
+                candidate.display, Problem("VM007", candidate.problem, _first_line(candidate.display))
+            )
+        if candidate.path == STDIN:
+            display = stdin_filename or "<stdin>"
+            return self.lint_bytes(sys.stdin.buffer.read(), display)
+        data, problem = self._read(candidate)
+        if problem is not None:
+            return self._problem_only(candidate.display, problem)
+        assert data is not None
+        return self.lint_bytes(data, candidate.display)
+
+    def _read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
+        where = _first_line(candidate.display)
+        try:
+            info = os.stat(candidate.path)
+            if not stat.S_ISREG(info.st_mode):
+                return None, Problem("VM007", "not a regular file", where)
+            if info.st_size > self.config.max_file_size:
+                return None, Problem(
+                    "VM003", f"file is {info.st_size} bytes, above the limit of {self.config.max_file_size}", where
+                )
+            with open(candidate.path, "rb") as handle:
+                data = handle.read(self.config.max_file_size + 1)
+        except OSError as error:
+            return None, Problem("VM007", f"cannot read: {error.strerror or error}", where)
+        if len(data) > self.config.max_file_size:
+            return None, Problem("VM003", f"file grew above the limit of {self.config.max_file_size} bytes", where)
+        return data, None
+
+    def _problem_only(self, display: str, problem: Problem) -> FileResult:
+        finding = self._problem_finding(problem)
+        return FileResult(display, findings=(finding,) if finding else ())
+
+    def lint_bytes(self, data: bytes, display: str) -> FileResult:
+        """Lint one file's content; never raises."""
+        try:
+            loaded = load(data, display, self.classifier)
+        except Exception as error:  # a parser bug must not end the run
+            internal = InternalError(display, f"internal error while reading: {type(error).__name__}: {error}")
+            return FileResult(display, errors=(internal,))
+        if loaded.skip_reason:
+            return FileResult(display, documents=loaded.documents, linted=False)
+        return self._check(loaded, display)
+
+    def _check(self, loaded: LoadedFile, display: str) -> FileResult:
+        # Each finding travels with the ids its workload's annotation ignores.
+        pending: list[tuple[Finding, frozenset[str]]] = []
+        errors: list[InternalError] = []
+        for problem in loaded.problems:
+            finding = self._problem_finding(problem)
+            if finding:
+                pending.append((finding, frozenset()))
+        for workload in loaded.workloads:
+            ignores = annotation_ignores(workload)
+            for active in self.checks:
+                if workload.format not in active.policy.formats:
+                    continue
+                try:
+                    pending.extend(
+                        (self._hit_finding(workload, active, hit), ignores)
+                        for hit in active.policy.run(workload, active.settings)
+                    )
+                except Exception as error:  # one failing policy must not stop the others
+                    message = (
+                        f"{active.policy.id} failed on {workload.kind}/{workload.name}: {type(error).__name__}: {error}"
+                    )
+                    errors.append(InternalError(display, message, active.policy.id))
+        inline = inline_ignores(loaded.text)
+        by_path = self.path_ignores.ignored(display)
+        kept = [
+            f for f, ignores in pending if not (f.policy in ignores or f.policy in by_path or ignored_inline(f, inline))
+        ]
+        return FileResult(
+            display,
+            findings=tuple(kept),
+            errors=tuple(errors),
+            suppressed=len(pending) - len(kept),
+            documents=loaded.documents,
+            workloads=len(loaded.workloads),
+        )
+
+    @staticmethod
+    def _hit_finding(workload: Workload, active: ActivePolicy, hit: Hit) -> Finding:
+        position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
+        return Finding(
+            file=position.file,
+            line=position.line,
+            column=position.column,
+            policy=active.policy.id,
+            name=active.policy.name,
+            severity=active.severity,
+            tradeoff=active.policy.tradeoff,
+            message=hit.message,
+            object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
+            related=active.policy.related,
+        )
+
+    def _problem_finding(self, problem: Problem) -> Finding | None:
+        active = self.by_id.get(problem.code)
+        if active is None:
+            return None
+        return Finding(
+            file=problem.position.file,
+            line=problem.position.line,
+            column=problem.position.column,
+            policy=problem.code,
+            name=active.policy.name,
+            severity=active.severity,
+            tradeoff=active.policy.tradeoff,
+            message=problem.message,
+        )
+
+
+def _first_line(display: str) -> Position:
+    return Position(display, 1, 1)
+
+
+def _worker_count(jobs: int, files: int) -> int:
+    if jobs > 0:
+        return min(jobs, max(files, 1))
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8, files // (PARALLEL_MIN_FILES // 2)))
+
+
+_ENGINE: Engine | None = None
+
+
+def _lint_chunk(chunk: list[Candidate]) -> list[FileResult]:
+    assert _ENGINE is not None
+    return [_ENGINE.lint_candidate(candidate) for candidate in chunk]
+
+
+def _lint_parallel(engine: Engine, candidates: list[Candidate], workers: int) -> list[FileResult]:
+    """Lint in forked workers that inherit the loaded engine; results keep input order."""
+    import multiprocessing
+
+    global _ENGINE
+    _ENGINE = engine
+    size = max(1, len(candidates) // (workers * 4))
+    chunks = [candidates[i : i + size] for i in range(0, len(candidates), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        parts = pool.map(_lint_chunk, chunks, chunksize=1)
+    _ENGINE = None
+    return [result for part in parts for result in part]

@@ -1,0 +1,101 @@
+"""Findings and the report of a run: immutable values that reporters turn into text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """The workload (and unit) a finding is about."""
+
+    format: str
+    kind: str
+    name: str
+    namespace: str | None = None
+    unit: str | None = None
+
+    def describe(self) -> str:
+        where = f"{self.kind}/{self.name}" if not self.namespace else f"{self.kind}/{self.namespace}/{self.name}"
+        return f"{where} {self.unit}" if self.unit else where
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One located result; sorts by file, line, column and policy id."""
+
+    file: str
+    line: int
+    column: int
+    policy: str
+    name: str = field(compare=False)
+    severity: str = field(compare=False)
+    tradeoff: str = field(compare=False)
+    message: str = field(compare=False)
+    object: ObjectRef | None = field(default=None, compare=False)
+    related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InternalError:
+    """A policy or stage that failed on one input; the run went on without it."""
+
+    file: str
+    message: str
+    policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What linting one file produced."""
+
+    file: str
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[InternalError, ...] = ()
+    suppressed: int = 0
+    documents: int = 0
+    workloads: int = 0
+    linted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    files: int = 0
+    skipped: int = 0
+    documents: int = 0
+    workloads: int = 0
+    findings: int = 0
+    suppressed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of a run: sorted findings, internal errors and counts."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[InternalError, ...]
+    summary: Summary
+
+    @classmethod
+    def from_results(cls, results: list[FileResult]) -> Report:
+        findings = tuple(sorted(f for result in results for f in result.findings))
+        errors = tuple(e for result in results for e in result.errors)
+        summary = Summary(
+            files=sum(1 for r in results if r.linted),
+            skipped=sum(1 for r in results if not r.linted),
+            documents=sum(r.documents for r in results),
+            workloads=sum(r.workloads for r in results),
+            findings=len(findings),
+            suppressed=sum(r.suppressed for r in results),
+        )
+        return cls(findings, errors, summary)
+
+    def fails(self, fail_on: str) -> bool:
+        """True when any finding is at or above ``fail_on`` (``never`` never fails)."""
+        if fail_on == "never":
+            return False
+        threshold = SEVERITY_RANK[fail_on]
+        return any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in self.findings)

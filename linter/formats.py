@@ -1,0 +1,117 @@
+"""From a file's bytes to workloads: decode, detect the format by content, parse, normalise.
+
+Input problems (syntax, encoding, duplicate keys, wrong types) come back as located
+``Problem`` values; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Workload
+from .normalize.common import Classifier
+from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
+from .parsers.yaml_tree import parse_yaml
+from .source import Position, locate
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+ALWAYS_REPORTED = {"VM001", "VM005", "VM006"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An input problem with its input-error policy id and position."""
+
+    code: str
+    message: str
+    position: Position
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """A file's text, its workloads and its input problems."""
+
+    text: str = ""
+    workloads: list[Workload] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    documents: int = 0
+    is_manifest: bool = False
+    skip_reason: str | None = None
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
+    """Text of a file: BOMs honoured, UTF-8 otherwise; binary and bad bytes are problems."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), None
+            except UnicodeDecodeError as error:
+                return None, _bad_bytes(data, error.start, file, f"invalid {encoding} text")
+    if b"\x00" in data[:8192]:
+        return None, Problem("VM005", "binary data, not a text manifest", Position(file, 1, 1))
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, _bad_bytes(data, error.start, file, "invalid UTF-8")
+
+
+def _bad_bytes(data: bytes, offset: int, file: str, what: str) -> Problem:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return Problem("VM005", f"{what} at byte {offset}", Position(file, line, column))
+
+
+def looks_like_template(text: str) -> bool:
+    """Helm/Go templates: ``{{ }}`` actions that make the file invalid YAML until rendered."""
+    return "{{" in text and "}}" in text
+
+
+def load(data: bytes, file: str, classifier: Classifier) -> LoadedFile:
+    """Decode, parse and normalise one file."""
+    text, problem = decode(data, file)
+    if text is None:
+        assert problem is not None
+        return LoadedFile(problems=[problem], is_manifest=True)
+    loaded = LoadedFile(text=text)
+    documents, yaml_problems = parse_yaml(text)
+    loaded.documents = len(documents)
+    fatal = [p for p in yaml_problems if p.code in ALWAYS_REPORTED]
+    if fatal and looks_like_template(text):
+        loaded.skip_reason = "template (contains {{ }} placeholders)"
+        return loaded
+    normalizer = KubernetesNormalizer(classifier, file)
+    shape_problems: list[Problem] = []
+    for document in documents:
+        for obj in _objects(document.root):
+            loaded.is_manifest = True
+            loaded.workloads.extend(normalizer.workloads(obj))
+            shape_problems.extend(
+                Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
+            )
+            normalizer.reader.problems.clear()
+    loaded.problems.extend(
+        Problem(p.code, p.message, Position(file, p.line, p.column))
+        for p in yaml_problems
+        if loaded.is_manifest or p.code in ALWAYS_REPORTED
+    )
+    loaded.problems.extend(shape_problems)
+    if not loaded.is_manifest and not loaded.problems:
+        loaded.skip_reason = "not a deployment manifest"
+    return loaded
+
+
+def _objects(root: Any) -> list[dict[str, Any]]:
+    """Kubernetes objects of a document: the object itself, or the items of a ``*List``."""
+    if not is_kubernetes_object(root):
+        return []
+    if root["kind"].endswith("List") and isinstance(root.get("items"), list):
+        return [item for item in root["items"] if is_kubernetes_object(item)]
+    return [root]

@@ -1,0 +1,89 @@
+"""The input-error policies: reported by the engine itself when a file cannot be read as a manifest."""
+
+from __future__ import annotations
+
+from .policy import Policy
+
+ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
+
+
+def _input(id: str, name: str, severity: str, summary: str, rationale: str, remediation: str) -> Policy:  # noqa: A002
+    return Policy(
+        id=id,
+        name=name,
+        tradeoff="input",
+        severity=severity,  # type: ignore[arg-type]
+        summary=summary,
+        rationale=rationale,
+        remediation=remediation,
+        check=None,
+        formats=ALL_FORMATS,
+    )
+
+
+INPUT_POLICIES: tuple[Policy, ...] = (
+    _input(
+        "VM001",
+        "syntax-error",
+        "error",
+        "The file is not valid YAML, JSON, HCL or XML.",
+        "A manifest that does not parse is not deployed as written, and nothing else in it can be checked.",
+        "Fix the syntax at the reported position.",
+    ),
+    _input(
+        "VM002",
+        "duplicate-key",
+        "error",
+        "A mapping repeats a key; only one of the values takes effect.",
+        "Parsers disagree on which duplicate wins: a later `privileged: true` can silently override a reviewed value.",
+        "Remove one of the two entries.",
+    ),
+    _input(
+        "VM003",
+        "file-too-large",
+        "error",
+        "The file is larger than the configured size limit and was not read.",
+        "Huge files are usually generated or hostile; reading them would hold up every run.",
+        "Exclude the file, or raise `max-file-size` in the configuration.",
+    ),
+    _input(
+        "VM004",
+        "unsupported-tag",
+        "warning",
+        "A YAML tag that deployment tools do not understand (e.g. `!!python/object`).",
+        "Custom tags are never constructed by vmlint; in other tools they can execute code or change types.",
+        "Remove the tag.",
+    ),
+    _input(
+        "VM005",
+        "unreadable-encoding",
+        "error",
+        "The file is binary or not valid UTF-8/UTF-16/UTF-32 text.",
+        "Deployment tools would reject the file; it cannot be checked.",
+        "Save the file as UTF-8 text.",
+    ),
+    _input(
+        "VM006",
+        "resource-limit-exceeded",
+        "error",
+        "The document nests too deeply or expands aliases past the safety limit.",
+        "Alias bombs and deep nesting exhaust memory or time in the tools that load them.",
+        "Flatten the document and avoid aliases that multiply.",
+    ),
+    _input(
+        "VM007",
+        "unreadable-path",
+        "error",
+        "A file or directory could not be read (permissions, symlink loop, missing).",
+        "What cannot be read cannot be checked; a silent skip would hide it.",
+        "Fix the permissions or the link, or exclude the path.",
+    ),
+    _input(
+        "VM008",
+        "invalid-field-type",
+        "error",
+        "A field has the wrong type for its format (e.g. `containers: 5`).",
+        "The deploying tool rejects or misreads such a field; policies that read it cannot judge it.",
+        "Give the field the type the format's schema requires.",
+    ),
+)

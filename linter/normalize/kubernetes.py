@@ -1,0 +1,302 @@
+"""Kubernetes objects onto the workload model: one Workload per pod-bearing object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import EnvVar, Fact, Host, Mount, Port, Resources, Scaling, ServiceAccount, Unit, Volume, Workload, unset
+from ..source import Path
+from .common import Classifier, parse_image
+from .reader import Reader
+
+POD_SPEC_PATHS: dict[str, Path] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
+}
+REPLICATED_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+JOB_KINDS = {"Job", "CronJob"}
+UNIT_LISTS = (("initContainers", "init"), ("containers", "container"), ("ephemeralContainers", "ephemeral"))
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
+SECCOMP_CONTAINER_ANNOTATION = "container.seccomp.security.alpha.kubernetes.io/"
+
+
+def is_kubernetes_object(root: Any) -> bool:
+    """A mapping with string ``apiVersion`` and ``kind``."""
+    return isinstance(root, dict) and isinstance(root.get("apiVersion"), str) and isinstance(root.get("kind"), str)
+
+
+def _inherit(container_fact: Fact[Any], pod_fact: Fact[Any]) -> Fact[Any]:
+    """A container setting overrides the pod's; an unset one falls back to it."""
+    return container_fact if container_fact.explicit or not pod_fact.explicit else pod_fact
+
+
+class KubernetesNormalizer:
+    """Builds workloads from one Kubernetes object."""
+
+    def __init__(self, classifier: Classifier, file: str) -> None:
+        self.classifier = classifier
+        self.file = file
+        self.reader = Reader(yaml_one_one_bools=True)
+
+    def workloads(self, obj: dict[str, Any]) -> list[Workload]:
+        """The workload of a pod-bearing object, or none for other kinds."""
+        kind = obj["kind"]
+        spec_path = POD_SPEC_PATHS.get(kind)
+        if spec_path is None:
+            return []
+        read = self.reader
+        meta = read.map(obj, (), "metadata")
+        node: Any = obj
+        walked: Path = ()
+        for part in spec_path[:-1]:
+            node = read.map(node, walked, str(part))
+            walked += (part,)
+        pod_meta_path = walked + ("metadata",)
+        pod_meta = read.map(node, walked, "metadata") if kind != "Pod" else meta
+        pod = read.map(node, walked, str(spec_path[-1]))
+        labels = read.map(meta, ("metadata",), "labels")
+        annotations = read.map(meta, ("metadata",), "annotations")
+        pod_labels = read.map(pod_meta, pod_meta_path, "labels") if kind != "Pod" else labels
+        pod_annotations = read.map(pod_meta, pod_meta_path, "annotations") if kind != "Pod" else annotations
+        tier = self.classifier.tier(
+            [
+                (pod_labels, pod_meta_path + ("labels",)),
+                (pod_annotations, pod_meta_path + ("annotations",)),
+                (labels, ("metadata", "labels")),
+                (annotations, ("metadata", "annotations")),
+            ]
+            if kind != "Pod"
+            else [(labels, ("metadata", "labels")), (annotations, ("metadata", "annotations"))]
+        )
+        runtime = read.text(pod, spec_path, "runtimeClassName")
+        name = meta.get("name")
+        namespace = meta.get("namespace")
+        merged_annotations = {**annotations, **pod_annotations}
+        return [
+            Workload(
+                format="kubernetes",
+                kind=kind,
+                name=str(name) if name is not None else "<unnamed>",
+                namespace=str(namespace) if namespace is not None else None,
+                file=self.file,
+                document=obj,
+                path=(),
+                role="job" if kind in JOB_KINDS else "service",
+                tier=tier,
+                isolation=self.classifier.isolation(runtime),
+                runtime=runtime if runtime.explicit else unset("runc", runtime.path),
+                labels={**labels, **pod_labels},
+                annotations=merged_annotations,
+                units=self.units(pod, spec_path, merged_annotations),
+                host=self.host(pod, spec_path),
+                volumes=self.volumes(pod, spec_path),
+                scaling=self.scaling(obj, kind),
+                service_account=ServiceAccount(
+                    name=read.text(pod, spec_path, "serviceAccountName"),
+                    automount_token=read.boolean(pod, spec_path, "automountServiceAccountToken", True),
+                ),
+                node_name=read.text(pod, spec_path, "nodeName"),
+                pod_spec_path=spec_path,
+            )
+        ]
+
+    def scaling(self, obj: dict[str, Any], kind: str) -> Scaling | None:
+        if kind not in REPLICATED_KINDS:
+            return None
+        return Scaling(replicas=self.reader.integer(self.reader.map(obj, (), "spec"), ("spec",), "replicas", 1))
+
+    def host(self, pod: dict[str, Any], path: Path) -> Host:
+        read = self.reader
+        sysctls = []
+        context = read.map(pod, path, "securityContext")
+        for index, item in read.maps(context, path + ("securityContext",), "sysctls"):
+            sysctls.append(read.text(item, path + ("securityContext", "sysctls", index), "name"))
+        return Host(
+            network=read.boolean(pod, path, "hostNetwork", False),
+            pid=read.boolean(pod, path, "hostPID", False),
+            ipc=read.boolean(pod, path, "hostIPC", False),
+            uts=unset(False, path),
+            userns=read.boolean(pod, path, "hostUsers", True),
+            sysctls=tuple(sysctls),
+        )
+
+    def volumes(self, pod: dict[str, Any], path: Path) -> tuple[Volume, ...]:
+        out = []
+        for index, item in self.reader.maps(pod, path, "volumes"):
+            where = path + ("volumes", index)
+            name = str(item.get("name", f"volume-{index}"))
+            host_path = item.get("hostPath")
+            if isinstance(host_path, dict):
+                raw = host_path.get("path")
+                out.append(
+                    Volume(name, "host", where + ("hostPath", "path"), host_path=str(raw) if raw is not None else None)
+                )
+            elif "emptyDir" in item:
+                empty = item["emptyDir"] if isinstance(item["emptyDir"], dict) else {}
+                limit = empty.get("sizeLimit")
+                out.append(Volume(name, "ephemeral", where + ("emptyDir",), size_limit=str(limit) if limit else None))
+            elif "persistentVolumeClaim" in item or "ephemeral" in item:
+                out.append(Volume(name, "persistent", where))
+            elif any(key in item for key in ("configMap", "secret", "projected", "downwardAPI")):
+                out.append(Volume(name, "config", where))
+            else:
+                out.append(Volume(name, "other", where))
+        return tuple(out)
+
+    def units(self, pod: dict[str, Any], path: Path, annotations: dict[str, Any]) -> tuple[Unit, ...]:
+        read = self.reader
+        pod_context_path = path + ("securityContext",)
+        pod_context = read.map(pod, path, "securityContext")
+        pod_facts: dict[str, Fact[Any]] = {
+            "run_as_non_root": read.boolean(pod_context, pod_context_path, "runAsNonRoot", False),
+            "run_as_user": read.integer(pod_context, pod_context_path, "runAsUser"),
+            "seccomp": self.seccomp(pod_context, pod_context_path, annotations.get(SECCOMP_POD_ANNOTATION)),
+            "apparmor": read.text(
+                read.map(pod_context, pod_context_path, "appArmorProfile"),
+                pod_context_path + ("appArmorProfile",),
+                "type",
+            ),
+        }
+        units = []
+        for list_key, unit_kind in UNIT_LISTS:
+            for index, container in read.maps(pod, path, list_key):
+                units.append(self.unit(container, path + (list_key, index), unit_kind, pod_facts, annotations))
+        return tuple(units)
+
+    def seccomp(self, context: dict[str, Any], path: Path, legacy: Any) -> Fact[str]:
+        profile = self.reader.map(context, path, "seccompProfile")
+        fact = self.reader.text(profile, path + ("seccompProfile",), "type")
+        if fact.explicit or legacy is None:
+            return fact
+        legacy_text = str(legacy)
+        normalised = {
+            "runtime/default": "RuntimeDefault",
+            "docker/default": "RuntimeDefault",
+            "unconfined": "Unconfined",
+        }
+        return Fact(
+            normalised.get(legacy_text, "Localhost" if legacy_text.startswith("localhost/") else legacy_text),
+            fact.path,
+            explicit=True,
+        )
+
+    def unit(
+        self,
+        container: dict[str, Any],
+        path: Path,
+        kind: str,
+        pod_facts: dict[str, Fact[Any]],
+        annotations: dict[str, Any],
+    ) -> Unit:
+        read = self.reader
+        name = str(container.get("name", path[-1]))
+        context_path = path + ("securityContext",)
+        context = read.map(container, path, "securityContext")
+        caps_path = context_path + ("capabilities",)
+        caps = read.map(context, context_path, "capabilities")
+        resources = read.map(container, path, "resources")
+        requests = read.map(resources, path + ("resources",), "requests")
+        limits = read.map(resources, path + ("resources",), "limits")
+        requests_path = path + ("resources", "requests")
+        limits_path = path + ("resources", "limits")
+        apparmor = read.text(
+            read.map(context, context_path, "appArmorProfile"), context_path + ("appArmorProfile",), "type"
+        )
+        legacy_apparmor = annotations.get(APPARMOR_ANNOTATION + name)
+        if not apparmor.explicit and legacy_apparmor is not None:
+            apparmor = Fact(str(legacy_apparmor), ("metadata", "annotations", APPARMOR_ANNOTATION + name))
+        seccomp = self.seccomp(context, context_path, annotations.get(SECCOMP_CONTAINER_ANNOTATION + name))
+        return Unit(
+            name=name,
+            kind=kind,  # type: ignore[arg-type]
+            path=path,
+            image=parse_image(container.get("image"), path + ("image",)),
+            privileged=read.boolean(context, context_path, "privileged", False),
+            allow_privilege_escalation=read.boolean(context, context_path, "allowPrivilegeEscalation", True),
+            run_as_non_root=_inherit(
+                read.boolean(context, context_path, "runAsNonRoot", False), pod_facts["run_as_non_root"]
+            ),
+            run_as_user=_inherit(read.integer(context, context_path, "runAsUser"), pod_facts["run_as_user"]),
+            read_only_root=read.boolean(context, context_path, "readOnlyRootFilesystem", False),
+            cap_add=read.strings(caps, caps_path, "add"),
+            cap_drop=read.strings(caps, caps_path, "drop"),
+            capabilities_path=caps_path,
+            seccomp=_inherit(seccomp, pod_facts["seccomp"]),
+            apparmor=_inherit(apparmor, pod_facts["apparmor"]),
+            resources=Resources(
+                cpu_request=read.text(requests, requests_path, "cpu"),
+                cpu_limit=read.text(limits, limits_path, "cpu"),
+                memory_request=read.text(requests, requests_path, "memory"),
+                memory_limit=read.text(limits, limits_path, "memory"),
+            ),
+            liveness_probe=Fact(True, path + ("livenessProbe",))
+            if "livenessProbe" in container
+            else unset(False, path + ("livenessProbe",)),
+            readiness_probe=Fact(True, path + ("readinessProbe",))
+            if "readinessProbe" in container
+            else unset(False, path + ("readinessProbe",)),
+            env=self.env(container, path),
+            ports=self.ports(container, path),
+            mounts=self.mounts(container, path),
+            security_context_path=context_path,
+            image_pull_policy=read.text(container, path, "imagePullPolicy"),
+        )
+
+    def env(self, container: dict[str, Any], path: Path) -> tuple[EnvVar, ...]:
+        out = []
+        for index, item in self.reader.maps(container, path, "env"):
+            where = path + ("env", index)
+            value = item.get("value")
+            value_from = item.get("valueFrom")
+            from_secret = isinstance(value_from, dict) and "secretKeyRef" in value_from
+            out.append(
+                EnvVar(
+                    name=str(item.get("name", "")),
+                    literal=str(value) if value is not None and not isinstance(value, (dict, list)) else None,
+                    path=where,
+                    from_secret=from_secret,
+                )
+            )
+        for index, item in self.reader.maps(container, path, "envFrom"):
+            if "secretRef" in item:
+                out.append(EnvVar(name="", literal=None, path=path + ("envFrom", index), from_secret=True))
+        return tuple(out)
+
+    def ports(self, container: dict[str, Any], path: Path) -> tuple[Port, ...]:
+        out = []
+        for index, item in self.reader.maps(container, path, "ports"):
+            where = path + ("ports", index)
+            port = self.reader.integer(item, where, "containerPort").value
+            host_port = self.reader.integer(item, where, "hostPort").value
+            out.append(
+                Port(
+                    port=port,
+                    path=where,
+                    protocol=str(item.get("protocol", "TCP")),
+                    host_port=host_port,
+                    host_ip=item.get("hostIP"),
+                )
+            )
+        return tuple(out)
+
+    def mounts(self, container: dict[str, Any], path: Path) -> tuple[Mount, ...]:
+        out = []
+        for index, item in self.reader.maps(container, path, "volumeMounts"):
+            target = item.get("mountPath")
+            out.append(
+                Mount(
+                    volume=str(item.get("name", "")),
+                    target=str(target) if target is not None else None,
+                    path=path + ("volumeMounts", index),
+                    read_only=item.get("readOnly") is True,
+                )
+            )
+        return tuple(out)

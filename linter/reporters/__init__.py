@@ -1,0 +1,15 @@
+"""Reporters: pure functions from a Report to text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..findings import Report
+from . import json_reporter, text_reporter
+
+Reporter = Callable[[Report, bool], str]
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text_reporter.render,
+    "json": json_reporter.render,
+}

@@ -1,0 +1,31 @@
+"""Text output in the style of ruff: ``path:line:col: ID [severity] message (object)``."""
+
+from __future__ import annotations
+
+from ..findings import Report
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_BOLD = "\033[1m"
+_RESET = "\033[0m"
+
+
+def render(report: Report, color: bool = False) -> str:
+    lines = []
+    for f in report.findings:
+        where = f"{f.file}:{f.line}:{f.column}:"
+        severity = f"[{f.severity}]"
+        if color:
+            where = f"{_BOLD}{where}{_RESET}"
+            severity = f"{_COLORS.get(f.severity, '')}{severity}{_RESET}"
+        suffix = f" ({f.object.describe()})" if f.object else ""
+        lines.append(f"{where} {f.policy} {severity} {f.message}{suffix}")
+    for e in report.errors:
+        who = f" {e.policy}" if e.policy else ""
+        lines.append(f"{e.file}: internal error{who}: {e.message}")
+    s = report.summary
+    noun = "finding" if s.findings == 1 else "findings"
+    lines.append(
+        f"{s.findings} {noun} in {s.files} files ({s.workloads} workloads, {s.suppressed} suppressed, "
+        f"{s.skipped} files skipped as not manifests)"
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""Positioned documents: mappings and sequences that remember where each value was written.
+
+Parsers build ``YMap``/``YSeq`` trees whose containers carry 1-based line/column marks.
+Policies report a *path* into such a tree; ``locate`` turns it into a position, falling
+back to the nearest existing ancestor when the path names a missing field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based location in a file."""
+
+    file: str
+    line: int
+    column: int
+
+
+class YMap(dict[Any, Any]):
+    """A mapping that keeps the key and value position of each entry.
+
+    ``marks[key] = (key_line, key_col, value_line, value_col)``; ``origin`` maps a key to
+    the file it was written in when that differs from the document's file (merged files).
+    """
+
+    __slots__ = ("column", "line", "marks", "origin")
+
+    def __init__(self, line: int = 0, column: int = 0) -> None:
+        super().__init__()
+        self.marks: dict[Any, tuple[int, int, int, int]] = {}
+        self.line = line
+        self.column = column
+        self.origin: dict[Any, str] | None = None
+
+
+class YSeq(list[Any]):
+    """A sequence that keeps the position of each item."""
+
+    __slots__ = ("column", "line", "marks", "origin")
+
+    def __init__(self, line: int = 0, column: int = 0) -> None:
+        super().__init__()
+        self.marks: list[tuple[int, int]] = []
+        self.line = line
+        self.column = column
+        self.origin: dict[int, str] | None = None
+
+
+def _step(node: Any, part: PathPart) -> tuple[Any, tuple[int, int] | None, str | None]:
+    """Move one step down; return the child, where it was written, and its file if foreign."""
+    if isinstance(node, YMap) and part in node.marks:
+        mark = node.marks[part]
+        origin = node.origin.get(part) if node.origin else None
+        return node[part], (mark[2], mark[3]), origin
+    if isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node.marks):
+        origin = node.origin.get(part) if node.origin else None
+        return node[part], node.marks[part], origin
+    return None, None, None
+
+
+def locate(root: Any, path: Path, file: str, *, key: bool = False) -> Position:
+    """Position of ``path`` in ``root``; the nearest existing ancestor when it is missing.
+
+    With ``key=True`` a mapping entry is located at its key rather than its value.
+    """
+    line = getattr(root, "line", 1) or 1
+    column = getattr(root, "column", 1) or 1
+    where = file
+    node = root
+    for index, part in enumerate(path):
+        last = index == len(path) - 1
+        if key and last and isinstance(node, YMap) and part in node.marks:
+            mark = node.marks[part]
+            origin = node.origin.get(part) if node.origin else None
+            return Position(origin or where, mark[0], mark[1])
+        child, step_mark, origin = _step(node, part)
+        if step_mark is None:
+            break
+        line, column = step_mark
+        if origin:
+            where = origin
+        node = child
+    return Position(where, line, column)
+
+
+def get(root: Any, path: Path, default: Any = None) -> Any:
+    """Value at ``path``, or ``default`` when any step is missing or of the wrong type."""
+    node = root
+    for part in path:
+        if isinstance(node, dict) and isinstance(part, str):
+            if part not in node:
+                return default
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return default
+    return node
