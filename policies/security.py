@@ -1,0 +1,7 @@
+"""Security: weak secrets, authentication and exposure."""
+
+from __future__ import annotations
+
+from vmlint.policy import Policy
+
+POLICIES: tuple[Policy, ...] = ()
