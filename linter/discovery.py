@@ -38,7 +38,7 @@ class Excluder:
         if self.patterns:
             import pathspec
 
-            self.spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+            self.spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
         if self.spec is None:

@@ -49,7 +49,7 @@ class PathIgnores:
             import pathspec
 
             for pattern, ids in table.items():
-                self.rules.append((pathspec.PathSpec.from_lines("gitwildmatch", [pattern]), frozenset(ids)))
+                self.rules.append((pathspec.GitIgnoreSpec.from_lines([pattern]), frozenset(ids)))
 
     def ignored(self, file: str) -> frozenset[str]:
         """Policy ids ignored for ``file``."""

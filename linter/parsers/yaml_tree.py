@@ -267,7 +267,10 @@ def parse_yaml(
         mark = error.problem_mark or error.context_mark
         line, col = builder.pos(mark) if mark is not None else (1, 1)
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
-        builder.problems.append(YamlProblem("VM001", f"YAML syntax error: {message}", line, col))
+        if "maximum nesting depth" in message:  # libyaml's own depth limit
+            builder.problems.append(YamlProblem("VM006", f"nesting deeper than {MAX_DEPTH} levels", line, col))
+        else:
+            builder.problems.append(YamlProblem("VM001", f"YAML syntax error: {message}", line, col))
     except yaml.YAMLError as error:
         builder.problems.append(YamlProblem("VM001", f"YAML error: {error}", 1, 1))
     return documents, builder.problems
