@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from vmlint.engine import catalog
-from vmlint.policy import ID_PATTERN, NAME_PATTERN, PEER_TOOLS, TRADEOFFS
 
 from tests.helpers import POLICIES
+from vmlint.engine import catalog
+from vmlint.policy import ID_PATTERN, NAME_PATTERN, PEER_TOOLS, TRADEOFFS
 
 FIXTURES = Path(__file__).parent / "policies"
 CHECKED = [p for p in catalog(POLICIES) if p.check is not None]
@@ -38,3 +38,12 @@ def test_policy_has_examples_and_fixtures(policy) -> None:
     assert any(n.startswith("fail-") for n in names), f"{policy.id} needs a fail-* fixture"
     assert any(n.startswith("pass-") for n in names), f"{policy.id} needs a pass-* fixture"
     assert set(policy.formats) <= {"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"}
+
+
+def test_generated_policy_docs_are_up_to_date() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gen_docs.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
