@@ -147,6 +147,7 @@ class Engine:
             suppressed=len(pending) - len(kept),
             documents=loaded.documents,
             workloads=len(loaded.workloads),
+            facts=frozenset(loaded.facts),
         )
 
     @staticmethod
@@ -163,6 +164,7 @@ class Engine:
             message=hit.message,
             object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
             related=active.policy.related,
+            unless=hit.unless,
         )
 
     def _problem_finding(self, problem: Problem) -> Finding | None:

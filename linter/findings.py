@@ -37,6 +37,7 @@ class Finding:
     message: str = field(compare=False)
     object: ObjectRef | None = field(default=None, compare=False)
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class FileResult:
     documents: int = 0
     workloads: int = 0
     linted: bool = True
+    facts: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,13 @@ class Report:
 
     @classmethod
     def from_results(cls, results: list[FileResult]) -> Report:
-        findings = tuple(sorted(f for result in results for f in result.findings))
+        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
+        facts = frozenset().union(*(result.facts for result in results))
+        findings = tuple(
+            sorted(
+                f for result in results for f in result.findings if not any(fact in facts for fact in f.unless)
+            )
+        )
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),

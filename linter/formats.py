@@ -10,6 +10,7 @@ import codecs
 from dataclasses import dataclass, field
 from typing import Any
 
+from .context import kubernetes_facts
 from .model import Workload
 from .normalize.common import Classifier
 from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
@@ -45,6 +46,7 @@ class LoadedFile:
     documents: int = 0
     is_manifest: bool = False
     skip_reason: str | None = None
+    facts: set[tuple[str, ...]] = field(default_factory=set)
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -93,6 +95,7 @@ def load(data: bytes, file: str, classifier: Classifier) -> LoadedFile:
         for obj in _objects(document.root):
             loaded.is_manifest = True
             loaded.workloads.extend(normalizer.workloads(obj))
+            loaded.facts.update(kubernetes_facts(obj, classifier))
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
             )

@@ -39,14 +39,22 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ENTRY_POINT_GROUP = "vmlint.policies"
 
 
+Fact = tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """What a check reports: a path in the workload's document and a message."""
+    """What a check reports: a path in the workload's document and a message.
+
+    ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
+    the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
+    """
 
     path: Path
     message: str
     unit: str | None = None
     key: bool = False
+    unless: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
