@@ -86,9 +86,7 @@ class Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
         facts = frozenset().union(*(result.facts for result in results))
         findings = tuple(
-            sorted(
-                f for result in results for f in result.findings if not any(fact in facts for fact in f.unless)
-            )
+            sorted(f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
         )
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
