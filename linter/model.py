@@ -159,6 +159,7 @@ class Exposure:
     bind_address: str | None = None
     public: bool | None = None
     protocol: str = "TCP"
+    authenticated: Fact[bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,31 @@ class VmSpec:
     disks: tuple[Fact[str], ...] = ()
     guest_init: Any = None
     patch_step: Fact[bool] | None = None
+    disk_details: tuple[VmDisk, ...] = ()
+    downloads: tuple[Download, ...] = ()
+    eviction_strategy: Fact[str] | None = None
+    long_lived: bool = False
+    seclabel: Fact[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VmDisk:
+    """A VM disk: what backs it (containerDisk, pvc, file, block, hostDisk ...), its format and cache mode."""
+
+    name: str
+    path: Path
+    source: str
+    format: Fact[str]
+    cache: Fact[str]
+    boot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """Something an image build or a VM fetches at build or boot time, and the checksum that verifies it."""
+
+    url: Fact[str]
+    checksum: Fact[str]
 
 
 @dataclass(frozen=True, slots=True)
