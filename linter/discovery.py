@@ -74,13 +74,15 @@ def _walk(top: str, excluder: Excluder, seen: set[str]) -> Iterator[Candidate]:
         dirs[:] = sorted(
             d for d in dirs if d not in SKIPPED_DIRS and not excluder.excluded(os.path.join(directory, d), True)
         )
+        # The walk never follows links, so only the directory itself and linked files need resolving.
+        real_directory = os.path.realpath(directory)
         for name in sorted(files):
             if not is_candidate_name(name):
                 continue
             path = os.path.join(directory, name)
             if excluder.excluded(path):
                 continue
-            key = os.path.realpath(path)
+            key = os.path.realpath(path) if os.path.islink(path) else os.path.join(real_directory, name)
             if key in seen:
                 continue
             seen.add(key)
@@ -97,8 +99,10 @@ def _display(path: str) -> str:
     """A path as users see it: relative to the working directory when inside it."""
     normalised = os.path.normpath(path)
     if os.path.isabs(normalised):
-        try:
-            return Path(normalised).relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return Path(normalised).as_posix()
-    return Path(normalised).as_posix()
+        cwd = os.getcwd()
+        if normalised == cwd:
+            return "."
+        prefix = cwd.rstrip(os.sep) + os.sep
+        if normalised.startswith(prefix):
+            normalised = normalised[len(prefix) :]
+    return normalised.replace(os.sep, "/")

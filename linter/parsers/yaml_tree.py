@@ -9,7 +9,7 @@ keys and merge keys are seen where they are written.  See docs/decisions/0002.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0
 _SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
 _BOOLS = {"true": True, "false": False}
 _NULLS = {"", "~", "null"}
+_MAYBE_TYPED = {"", "~", "n", "N", "t", "T", "f", "F", "+", "-", ".", *"0123456789"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ class YamlError(Exception):
 
 def resolve_plain(value: str) -> Any:
     """Resolve an untagged plain scalar with the YAML 1.2 core schema (case-folded)."""
+    if value[:1] not in _MAYBE_TYPED:  # most keys and words: no null, bool or number starts so
+        return value
     lowered = value.lower()
     if lowered in _NULLS:
         return None
@@ -107,6 +110,10 @@ def _resolve_tagged(value: str, tag: str) -> Any:
 
 _NO_KEY: Any = object()
 _MERGE: Any = object()
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _SEQUENCE_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_DOCUMENT_START, _DOCUMENT_END, _STREAM_END = yaml.DocumentStartEvent, yaml.DocumentEndEvent, yaml.StreamEndEvent
 
 
 class _Frame:
@@ -146,36 +153,37 @@ class _Builder:
                 "VM004", f"unsupported YAML tag {tag!r}: read as plain data, never constructed", *self.pos(mark)
             )
 
-    def document(self, events: Iterator[Any]) -> Any:
+    def document(self, next_event: Callable[[], Any]) -> Any:
         """Build one document's root from events up to its DocumentEndEvent."""
         stack: list[_Frame] = []
         root: Any = None
         self.anchors = {}
-        for event in events:
+        # The hot loop of the whole linter: module-level event types, no generator in between.
+        while (event := next_event()) is not None:
             kind = type(event)
-            if kind is yaml.ScalarEvent:
+            if kind is _SCALAR:
                 value = self.scalar(event)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
                 root = self.attach(stack, value, 1, event.start_mark, root)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 line, col = self.pos(event.start_mark)
                 if len(stack) >= MAX_DEPTH:
                     raise YamlError(YamlProblem("VM006", f"nesting deeper than {MAX_DEPTH} levels", line, col))
                 self.check_tag(event.tag, event.start_mark)
-                container: YMap | YSeq = YMap(line, col) if kind is yaml.MappingStartEvent else YSeq(line, col)
+                container: YMap | YSeq = YMap(line, col) if kind is _MAPPING_START else YSeq(line, col)
                 stack.append(_Frame(container, event.anchor, event.start_mark))
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
                 if frame.anchor:
                     self.anchors[frame.anchor] = (frame.container, frame.size)
                 root = self.attach(stack, frame.container, frame.size, frame.start, root)
-            elif kind is yaml.AliasEvent:
+            elif kind is _ALIAS:
                 target = self.anchors.get(event.anchor)
                 if target is None:
                     raise YamlError(YamlProblem("VM001", f"unknown alias *{event.anchor}", *self.pos(event.start_mark)))
                 root = self.attach(stack, target[0], target[1], event.start_mark, root)
-            elif kind is yaml.DocumentEndEvent:
+            elif kind is _DOCUMENT_END:
                 break
         return root
 
@@ -197,7 +205,8 @@ class _Builder:
             return value
         frame = stack[-1]
         frame.size += size
-        line, col = self.pos(mark)
+        line = mark.line + 1 + self.line_offset
+        col = mark.column + 1 + (self.column_offset if mark.line == 0 else 0)
         if frame.size > MAX_EXPANDED_NODES:
             raise YamlError(
                 YamlProblem(
@@ -256,11 +265,15 @@ def parse_yaml(
     builder = _Builder(line_offset, column_offset)
     documents: list[YamlDocument] = []
     try:
-        events = iter(yaml.parse(text, Loader=_Loader))
-        for event in events:
-            if type(event) is yaml.DocumentStartEvent:
-                line, col = builder.pos(event.start_mark)
-                documents.append(YamlDocument(builder.document(events), line, col))
+        loader = _Loader(text)
+        try:
+            next_event = loader.get_event  # None once the stream is exhausted
+            while (event := next_event()) is not None and type(event) is not _STREAM_END:
+                if type(event) is _DOCUMENT_START:
+                    line, col = builder.pos(event.start_mark)
+                    documents.append(YamlDocument(builder.document(next_event), line, col))
+        finally:
+            loader.dispose()
     except YamlError as error:
         builder.problems.append(error.problem)
     except yaml.MarkedYAMLError as error:
