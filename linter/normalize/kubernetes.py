@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..model import EnvVar, Fact, Host, Mount, Port, Resources, Scaling, ServiceAccount, Unit, Volume, Workload, unset
@@ -20,17 +21,50 @@ POD_SPEC_PATHS: dict[str, Path] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "PodTemplate": ("template", "spec"),
 }
+# Custom resources that embed a pod spec, matched on API group and kind (never on the kind alone).
+GROUP_POD_SPEC_PATHS: dict[tuple[str, str], Path] = {
+    ("serving.knative.dev", "Service"): ("spec", "template", "spec"),
+    ("serving.knative.dev", "Configuration"): ("spec", "template", "spec"),
+    ("serving.knative.dev", "Revision"): ("spec",),
+    ("sources.knative.dev", "ContainerSource"): ("spec", "template", "spec"),
+}
 REPLICATED_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
 JOB_KINDS = {"Job", "CronJob"}
 UNIT_LISTS = (("initContainers", "init"), ("containers", "container"), ("ephemeralContainers", "ephemeral"))
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
 SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 SECCOMP_CONTAINER_ANNOTATION = "container.seccomp.security.alpha.kubernetes.io/"
+LEGACY_PROFILES = {"runtime/default": "RuntimeDefault", "docker/default": "RuntimeDefault", "unconfined": "Unconfined"}
 
 
 def is_kubernetes_object(root: Any) -> bool:
     """A mapping with string ``apiVersion`` and ``kind``."""
     return isinstance(root, dict) and isinstance(root.get("apiVersion"), str) and isinstance(root.get("kind"), str)
+
+
+def pod_spec_path(obj: dict[str, Any]) -> Path | None:
+    """Where an object keeps its pod spec, or None for objects without one."""
+    group = obj["apiVersion"].rsplit("/", 1)[0] if "/" in obj["apiVersion"] else ""
+    found = GROUP_POD_SPEC_PATHS.get((group, obj["kind"]))
+    if found is not None or group.endswith("knative.dev"):
+        return found
+    return POD_SPEC_PATHS.get(obj["kind"])
+
+
+AnnotationSources = list[tuple[Mapping[str, Any], Path]]
+
+
+def _annotation(sources: AnnotationSources, key: str) -> tuple[Any, Path] | None:
+    """An annotation's value and path, from the most specific metadata that sets it."""
+    for mapping, path in sources:
+        if mapping.get(key) is not None:
+            return mapping[key], path + (key,)
+    return None
+
+
+def legacy_profile(text: str) -> str:
+    """A seccomp or AppArmor annotation value in the vocabulary of the securityContext fields."""
+    return LEGACY_PROFILES.get(text, "Localhost" if text.startswith("localhost/") else text)
 
 
 def _inherit(container_fact: Fact[Any], pod_fact: Fact[Any]) -> Fact[Any]:
@@ -49,7 +83,7 @@ class KubernetesNormalizer:
     def workloads(self, obj: dict[str, Any]) -> list[Workload]:
         """The workload of a pod-bearing object, or none for other kinds."""
         kind = obj["kind"]
-        spec_path = POD_SPEC_PATHS.get(kind)
+        spec_path = pod_spec_path(obj)
         if spec_path is None:
             return []
         read = self.reader
@@ -60,22 +94,23 @@ class KubernetesNormalizer:
             node = read.map(node, walked, str(part))
             walked += (part,)
         pod_meta_path = walked + ("metadata",)
-        pod_meta = read.map(node, walked, "metadata") if kind != "Pod" else meta
         pod = read.map(node, walked, str(spec_path[-1]))
         labels = read.map(meta, ("metadata",), "labels")
         annotations = read.map(meta, ("metadata",), "annotations")
-        pod_labels = read.map(pod_meta, pod_meta_path, "labels") if kind != "Pod" else labels
-        pod_annotations = read.map(pod_meta, pod_meta_path, "annotations") if kind != "Pod" else annotations
-        tier = self.classifier.tier(
-            [
+        # Most specific first: the pod template's metadata, then the object's (one and the same for a bare pod spec).
+        sources: AnnotationSources = [(labels, ("metadata", "labels")), (annotations, ("metadata", "annotations"))]
+        pod_labels, pod_annotations = labels, annotations
+        if len(spec_path) > 1:
+            pod_meta = read.map(node, walked, "metadata")
+            pod_labels = read.map(pod_meta, pod_meta_path, "labels")
+            pod_annotations = read.map(pod_meta, pod_meta_path, "annotations")
+            sources = [
                 (pod_labels, pod_meta_path + ("labels",)),
                 (pod_annotations, pod_meta_path + ("annotations",)),
-                (labels, ("metadata", "labels")),
-                (annotations, ("metadata", "annotations")),
+                *sources,
             ]
-            if kind != "Pod"
-            else [(labels, ("metadata", "labels")), (annotations, ("metadata", "annotations"))]
-        )
+        tier = self.classifier.tier(sources)
+        annotation_sources = [source for source in sources if source[1][-1] == "annotations"]
         runtime = read.text(pod, spec_path, "runtimeClassName")
         name = meta.get("name")
         namespace = meta.get("namespace")
@@ -95,7 +130,7 @@ class KubernetesNormalizer:
                 runtime=runtime if runtime.explicit else unset("runc", runtime.path),
                 labels={**labels, **pod_labels},
                 annotations=merged_annotations,
-                units=self.units(pod, spec_path, merged_annotations),
+                units=self.units(pod, spec_path, annotation_sources),
                 host=self.host(pod, spec_path),
                 volumes=self.volumes(pod, spec_path),
                 scaling=self.scaling(obj, kind),
@@ -151,14 +186,14 @@ class KubernetesNormalizer:
                 out.append(Volume(name, "other", where))
         return tuple(out)
 
-    def units(self, pod: dict[str, Any], path: Path, annotations: dict[str, Any]) -> tuple[Unit, ...]:
+    def units(self, pod: dict[str, Any], path: Path, annotations: AnnotationSources) -> tuple[Unit, ...]:
         read = self.reader
         pod_context_path = path + ("securityContext",)
         pod_context = read.map(pod, path, "securityContext")
         pod_facts: dict[str, Fact[Any]] = {
             "run_as_non_root": read.boolean(pod_context, pod_context_path, "runAsNonRoot", False),
             "run_as_user": read.integer(pod_context, pod_context_path, "runAsUser"),
-            "seccomp": self.seccomp(pod_context, pod_context_path, annotations.get(SECCOMP_POD_ANNOTATION)),
+            "seccomp": self.seccomp(pod_context, pod_context_path, _annotation(annotations, SECCOMP_POD_ANNOTATION)),
             "apparmor": read.text(
                 read.map(pod_context, pod_context_path, "appArmorProfile"),
                 pod_context_path + ("appArmorProfile",),
@@ -171,22 +206,12 @@ class KubernetesNormalizer:
                 units.append(self.unit(container, path + (list_key, index), unit_kind, pod_facts, annotations))
         return tuple(units)
 
-    def seccomp(self, context: dict[str, Any], path: Path, legacy: Any) -> Fact[str]:
+    def seccomp(self, context: dict[str, Any], path: Path, legacy: tuple[Any, Path] | None) -> Fact[str]:
         profile = self.reader.map(context, path, "seccompProfile")
         fact = self.reader.text(profile, path + ("seccompProfile",), "type")
         if fact.explicit or legacy is None:
             return fact
-        legacy_text = str(legacy)
-        normalised = {
-            "runtime/default": "RuntimeDefault",
-            "docker/default": "RuntimeDefault",
-            "unconfined": "Unconfined",
-        }
-        return Fact(
-            normalised.get(legacy_text, "Localhost" if legacy_text.startswith("localhost/") else legacy_text),
-            fact.path,
-            explicit=True,
-        )
+        return Fact(legacy_profile(str(legacy[0])), legacy[1])
 
     def unit(
         self,
@@ -194,7 +219,7 @@ class KubernetesNormalizer:
         path: Path,
         kind: str,
         pod_facts: dict[str, Fact[Any]],
-        annotations: dict[str, Any],
+        annotations: AnnotationSources,
     ) -> Unit:
         read = self.reader
         name = str(container.get("name", path[-1]))
@@ -210,10 +235,10 @@ class KubernetesNormalizer:
         apparmor = read.text(
             read.map(context, context_path, "appArmorProfile"), context_path + ("appArmorProfile",), "type"
         )
-        legacy_apparmor = annotations.get(APPARMOR_ANNOTATION + name)
+        legacy_apparmor = _annotation(annotations, APPARMOR_ANNOTATION + name)
         if not apparmor.explicit and legacy_apparmor is not None:
-            apparmor = Fact(str(legacy_apparmor), ("metadata", "annotations", APPARMOR_ANNOTATION + name))
-        seccomp = self.seccomp(context, context_path, annotations.get(SECCOMP_CONTAINER_ANNOTATION + name))
+            apparmor = Fact(legacy_profile(str(legacy_apparmor[0])), legacy_apparmor[1])
+        seccomp = self.seccomp(context, context_path, _annotation(annotations, SECCOMP_CONTAINER_ANNOTATION + name))
         return Unit(
             name=name,
             kind=kind,  # type: ignore[arg-type]
