@@ -1,0 +1,141 @@
+"""``${VAR}`` interpolation from the project's ``.env`` only; unset variables stay unresolved.
+
+The process environment is never read, so results are reproducible.  A value that needs an
+unset variable keeps a ``${NAME}`` placeholder, which the normaliser reads as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..source import YMap, YSeq
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPS = (":-", ":?", ":+", "-", "?", "+")
+MAX_DEPTH = 20
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the ``}`` matching the ``${`` that opens just before ``start``; -1 when missing."""
+    depth = 1
+    index = start
+    while index < len(text):
+        if text.startswith("${", index):
+            depth += 1
+            index += 2
+            continue
+        if text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
+
+
+def interpolate(text: str, env: Mapping[str, str], depth: int = 0) -> tuple[str, bool]:
+    """``text`` with variables substituted, and whether every variable was resolved."""
+    if "$" not in text:
+        return text, True
+    out: list[str] = []
+    resolved = True
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char != "$":
+            out.append(char)
+            index += 1
+            continue
+        following = text[index + 1 : index + 2]
+        if following == "$":
+            out.append("$")
+            index += 2
+        elif following == "{":
+            end = _closing(text, index + 2)
+            if end < 0 or depth >= MAX_DEPTH:
+                out.append(text[index:])
+                return "".join(out), False
+            value, ok = _braced(text[index + 2 : end], env, depth)
+            out.append(value)
+            resolved = resolved and ok
+            index = end + 1
+        else:
+            match = _NAME.match(text, index + 1)
+            if not match:
+                out.append("$")
+                index += 1
+                continue
+            name = match.group(0)
+            if name in env:
+                out.append(env[name])
+            else:
+                out.append("${" + name + "}")
+                resolved = False
+            index = match.end()
+    return "".join(out), resolved
+
+
+def _braced(body: str, env: Mapping[str, str], depth: int) -> tuple[str, bool]:
+    match = _NAME.match(body)
+    if not match:
+        return "${" + body + "}", False
+    name = match.group(0)
+    rest = body[match.end() :]
+    op = next((candidate for candidate in _OPS if rest.startswith(candidate)), None)
+    if op is None:
+        if rest or name not in env:
+            return "${" + body + "}", False
+        return env[name], True
+    argument = rest[len(op) :]
+    is_set = name in env and (not op.startswith(":") or env[name] != "")
+    if op in (":-", "-"):
+        return (env[name], True) if is_set else interpolate(argument, env, depth + 1)
+    if op in (":?", "?"):
+        return (env[name], True) if is_set else ("${" + body + "}", False)
+    return interpolate(argument, env, depth + 1) if is_set else ("", True)
+
+
+def interpolate_tree(node: Any, env: Mapping[str, str]) -> Any:
+    """A copy of a positioned tree with every string value (not key) interpolated."""
+    if isinstance(node, YMap):
+        copy = YMap(node.line, node.column)
+        for key, value in node.items():
+            copy[key] = interpolate_tree(value, env)
+        copy.marks = dict(node.marks)
+        copy.origin = dict(node.origin) if node.origin else None
+        return copy
+    if isinstance(node, YSeq):
+        seq = YSeq(node.line, node.column)
+        seq.extend(interpolate_tree(item, env) for item in node)
+        seq.marks = list(node.marks)
+        seq.origin = dict(node.origin) if node.origin else None
+        return seq
+    if isinstance(node, str):
+        return interpolate(node, env)[0]
+    return node
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file (quotes, ``export`` and comments handled)."""
+    env: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not _NAME.fullmatch(name):
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == "'":
+            env[name] = value[1:-1]
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace("\\n", "\n").replace('\\"', '"')
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        env[name] = interpolate(value, env)[0]
+    return env
