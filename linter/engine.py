@@ -77,7 +77,7 @@ class Engine:
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
-        return self.lint_bytes(data, candidate.display)
+        return self.lint_bytes(data, candidate.display, candidate.path)
 
     def _read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
         where = _first_line(candidate.display)
@@ -101,10 +101,10 @@ class Engine:
         finding = self._problem_finding(problem)
         return FileResult(display, findings=(finding,) if finding else ())
 
-    def lint_bytes(self, data: bytes, display: str) -> FileResult:
+    def lint_bytes(self, data: bytes, display: str, path: str | None = None) -> FileResult:
         """Lint one file's content; never raises."""
         try:
-            loaded = load(data, display, self.classifier)
+            loaded = load(data, display, self.classifier, path)
         except Exception as error:  # a parser bug must not end the run
             internal = InternalError(display, f"internal error while reading: {type(error).__name__}: {error}")
             return FileResult(display, errors=(internal,))
@@ -135,10 +135,19 @@ class Engine:
                         f"{active.policy.id} failed on {workload.kind}/{workload.name}: {type(error).__name__}: {error}"
                     )
                     errors.append(InternalError(display, message, active.policy.id))
-        inline = inline_ignores(loaded.text)
+        # Compose projects: findings in other files use those files' comments, and each file reports its own.
+        inline = {display: inline_ignores(loaded.text)}
+        inline.update((file, inline_ignores(text)) for file, text in loaded.other_texts.items())
+        pending = [
+            (f, ignores)
+            for f, ignores in pending
+            if f.file not in loaded.dropped and (loaded.keep_only is None or f.file == loaded.keep_only)
+        ]
         by_path = self.path_ignores.ignored(display)
         kept = [
-            f for f, ignores in pending if not (f.policy in ignores or f.policy in by_path or ignored_inline(f, inline))
+            f
+            for f, ignores in pending
+            if not (f.policy in ignores or f.policy in by_path or ignored_inline(f, inline.get(f.file, {})))
         ]
         return FileResult(
             display,

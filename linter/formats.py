@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .context import kubernetes_facts
+from .compose.load import is_compose, load_compose
 from .model import Workload
 from .normalize.common import Classifier
 from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
@@ -46,6 +47,9 @@ class LoadedFile:
     documents: int = 0
     is_manifest: bool = False
     skip_reason: str | None = None
+    other_texts: dict[str, str] = field(default_factory=dict)
+    keep_only: str | None = None
+    dropped: frozenset[str] = frozenset()
     facts: set[tuple[str, ...]] = field(default_factory=set)
 
 
@@ -76,8 +80,8 @@ def looks_like_template(text: str) -> bool:
     return "{{" in text and "}}" in text
 
 
-def load(data: bytes, file: str, classifier: Classifier) -> LoadedFile:
-    """Decode, parse and normalise one file."""
+def load(data: bytes, file: str, classifier: Classifier, path: str | None = None) -> LoadedFile:
+    """Decode, parse and normalise one file (``path``: where it is on disk, None for stdin)."""
     text, problem = decode(data, file)
     if text is None:
         assert problem is not None
@@ -89,6 +93,9 @@ def load(data: bytes, file: str, classifier: Classifier) -> LoadedFile:
     if fatal and looks_like_template(text):
         loaded.skip_reason = "template (contains {{ }} placeholders)"
         return loaded
+    first = documents[0].root if documents else None
+    if is_compose(file, first):
+        return _compose(loaded, first, yaml_problems, file, path, classifier)
     normalizer = KubernetesNormalizer(classifier, file)
     shape_problems: list[Problem] = []
     for document in documents:
@@ -108,6 +115,19 @@ def load(data: bytes, file: str, classifier: Classifier) -> LoadedFile:
     loaded.problems.extend(shape_problems)
     if not loaded.is_manifest and not loaded.problems:
         loaded.skip_reason = "not a deployment manifest"
+    return loaded
+
+
+def _compose(
+    loaded: LoadedFile, root: Any, yaml_problems: list[Any], file: str, path: str | None, classifier: Classifier
+) -> LoadedFile:
+    """A Compose file: its project's workloads (see vmlint.compose)."""
+    result = load_compose(root, file, path, classifier)
+    loaded.is_manifest = True
+    loaded.workloads = result.workloads
+    loaded.problems = [Problem(p.code, p.message, Position(file, p.line, p.column)) for p in yaml_problems]
+    loaded.problems.extend(Problem(code, message, position) for code, message, position in result.problems)
+    loaded.other_texts, loaded.keep_only, loaded.dropped = result.texts, result.keep_only, result.dropped
     return loaded
 
 
