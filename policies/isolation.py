@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vmlint.compose.syntax import parse_mount, service_of
 from vmlint.context import sandbox_class
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Option, Settings, policy
+from vmlint.source import Path
 
 CONTAINER_FORMATS = ("kubernetes", "compose")
 ALL_FORMATS = ("kubernetes", "compose", "kubevirt", "packer", "libvirt")
@@ -180,3 +182,74 @@ def host_network(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 
 POLICIES = (tier_isolation_mismatch, privileged_container, host_pid, host_ipc, host_network)
+
+PROPAGATING = frozenset({"shared", "rshared", "slave", "rslave"})
+
+
+@policy(
+    id="VM140",
+    name="host-user-namespace",
+    tradeoff="isolation",
+    severity="error",
+    summary="A Compose service shares the host's user namespace (`userns_mode: host`).",
+    rationale=(
+        "On a daemon with user-namespace remapping, `userns_mode: host` opts the container out: root inside is root "
+        "on the host again, so any escape through the shared kernel lands with full host privileges."
+    ),
+    remediation="Remove `userns_mode: host`; keep the daemon's remapping, or run the workload in a VM.",
+    formats=("compose",),
+    related={"kics": ("8af7162d-6c98-482f-868e-0d33fb675ca8",)},
+    examples=(
+        Example(
+            "compose",
+            bad="services:\n  app:\n    image: app:1.2\n    userns_mode: host",
+            good="services:\n  app:\n    image: app:1.2",
+        ),
+    ),
+)
+def host_user_namespace(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format == "compose" and workload.host is not None:
+        fact = workload.host.userns
+        if fact.explicit and fact.value is True:
+            yield Hit(fact.path, "the service shares the host's user namespace (userns_mode: host)")
+
+
+@policy(
+    id="VM141",
+    name="shared-mount-propagation",
+    tradeoff="isolation",
+    severity="warning",
+    summary="A bind mount uses shared or slave propagation, so mounts cross between host and container.",
+    rationale=(
+        "With shared or slave propagation, mounts made on the host appear inside the container, and with shared "
+        "ones mounts made inside the container appear on the host: the mount namespace stops being a boundary."
+    ),
+    remediation="Drop the propagation option (the default is rprivate), or use `private`/`rprivate`.",
+    formats=("compose",),
+    related={"kics": ("baa452f0-1f21-4a25-ace5-844e7a5f410d",)},
+    examples=(
+        Example(
+            "compose",
+            bad="volumes:\n- type: bind\n  source: /srv/data\n  target: /data\n  bind:\n    propagation: rshared",
+            good="volumes:\n- type: bind\n  source: /srv/data\n  target: /data",
+        ),
+    ),
+)
+def shared_mount_propagation(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    found = service_of(workload)
+    if found is None:
+        return
+    service, path = found
+    volumes = service.get("volumes")
+    for index, item in enumerate(volumes if isinstance(volumes, list) else []):
+        spec = parse_mount(item)
+        if spec is None or spec.propagation not in PROPAGATING:
+            continue
+        where: Path = (*path, "volumes", index)
+        if isinstance(item, dict):
+            where = (*where, "bind", "propagation")
+        yield Hit(where, f"mount of {spec.target or 'a path'} uses {spec.propagation} propagation")
+
+
+# Compose-only policies (docs/decisions/0005-compose-projects.md).
+POLICIES += (host_user_namespace, shared_mount_propagation)

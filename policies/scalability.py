@@ -2,6 +2,83 @@
 
 from __future__ import annotations
 
-from vmlint.policy import Policy
+from collections.abc import Iterator
+
+from vmlint.compose.syntax import parse_port, service_of
+from vmlint.model import Workload
+from vmlint.policy import Example, Hit, Policy, Settings, policy
 
 POLICIES: tuple[Policy, ...] = ()
+
+
+def _scaled(workload: Workload) -> int | None:
+    """The replica count of a Compose service that runs more than one copy."""
+    scaling = workload.scaling
+    if workload.format != "compose" or scaling is None or scaling.replicas.value is None:
+        return None
+    return scaling.replicas.value if scaling.replicas.value > 1 else None
+
+
+@policy(
+    id="VM520",
+    name="container-name-on-scaled-service",
+    tradeoff="scalability",
+    severity="error",
+    summary="A Compose service with more than one replica sets `container_name`.",
+    rationale=(
+        "Container names are unique per host: the second replica of a service with a fixed name cannot be "
+        "created, so `deploy.replicas`/`scale` (or `docker compose up --scale`) fails."
+    ),
+    remediation="Remove `container_name`; address the service by its service name on the Compose network.",
+    formats=("compose",),
+    examples=(
+        Example(
+            "compose",
+            bad="services:\n  web:\n    image: web:1.2\n    container_name: web\n    deploy:\n      replicas: 3",
+            good="services:\n  web:\n    image: web:1.2\n    deploy:\n      replicas: 3",
+        ),
+    ),
+)
+def container_name_on_scaled_service(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    replicas = _scaled(workload)
+    name = workload.scaling.container_name if workload.scaling else None
+    if replicas is not None and name is not None:
+        yield Hit(name.path, f"container_name is fixed, but the service runs {replicas} replicas")
+
+
+@policy(
+    id="VM521",
+    name="fixed-host-port-on-scaled-service",
+    tradeoff="scalability",
+    severity="error",
+    summary="A Compose service with more than one replica publishes a fixed host port.",
+    rationale=(
+        "A host port can be bound once per address: the second replica of a service that publishes `8080:80` "
+        "fails to start. Scaling out then needs a VM per copy, or a load balancer in front of ephemeral ports."
+    ),
+    remediation="Publish a host port range (`8080-8085:80`), an ephemeral port (`80`), or put a proxy in front.",
+    formats=("compose",),
+    examples=(
+        Example(
+            "compose",
+            bad='services:\n  web:\n    image: web:1.2\n    ports: ["8080:80"]\n    deploy:\n      replicas: 3',
+            good='services:\n  web:\n    image: web:1.2\n    ports: ["80"]\n    deploy:\n      replicas: 3',
+        ),
+    ),
+)
+def fixed_host_port_on_scaled_service(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    replicas = _scaled(workload)
+    found = service_of(workload)
+    if replicas is None or found is None:
+        return
+    service, path = found
+    ports = service.get("ports")
+    for index, item in enumerate(ports if isinstance(ports, list) else []):
+        spec = parse_port(item)
+        if spec is not None and spec.published is not None and spec.published[1] - spec.published[0] + 1 < replicas:
+            message = f"host port {spec.published[0]} is fixed, but the service runs {replicas} replicas"
+            yield Hit((*path, "ports", index), message)
+
+
+# Compose-only policies (docs/decisions/0005-compose-projects.md).
+POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service)
