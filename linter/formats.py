@@ -15,6 +15,9 @@ from .compose.load import is_compose, load_compose
 from .model import Workload
 from .normalize.common import Classifier
 from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
+from .normalize.kubevirt import KubeVirtNormalizer
+from .normalize.packer import is_legacy_template, legacy_workloads
+from .normalize.vm_formats import load_vm_file
 from .parsers.yaml_tree import parse_yaml
 from .source import Position, locate
 
@@ -87,6 +90,13 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
         assert problem is not None
         return LoadedFile(problems=[problem], is_manifest=True)
     loaded = LoadedFile(text=text)
+    vm = load_vm_file(text, file, classifier)
+    if vm is not None:
+        loaded.workloads, loaded.documents, loaded.is_manifest = vm.workloads, vm.documents, vm.is_manifest
+        loaded.problems = [Problem(p.code, p.message, Position(file, p.line, p.column)) for p in vm.problems]
+        if not loaded.is_manifest:
+            loaded.skip_reason = "not a deployment manifest"
+        return loaded
     documents, yaml_problems = parse_yaml(text)
     loaded.documents = len(documents)
     fatal = [p for p in yaml_problems if p.code in ALWAYS_REPORTED]
@@ -97,11 +107,18 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     if is_compose(file, first):
         return _compose(loaded, first, yaml_problems, file, path, classifier)
     normalizer = KubernetesNormalizer(classifier, file)
+    kubevirt = KubeVirtNormalizer(classifier, file, text)
     shape_problems: list[Problem] = []
     for document in documents:
+        if is_legacy_template(document.root):
+            loaded.is_manifest = True
+            loaded.workloads.extend(legacy_workloads(document.root, file, classifier))
         for obj in _objects(document.root):
             loaded.is_manifest = True
             loaded.workloads.extend(normalizer.workloads(obj))
+            loaded.workloads.extend(kubevirt.workloads(obj))
+            normalizer.reader.problems.extend(kubevirt.reader.problems)
+            kubevirt.reader.problems.clear()
             loaded.facts.update(kubernetes_facts(obj, classifier))
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
@@ -113,6 +130,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
         if loaded.is_manifest or p.code in ALWAYS_REPORTED
     )
     loaded.problems.extend(shape_problems)
+    loaded.problems.extend(Problem(p.code, p.message, Position(file, p.line, p.column)) for p in kubevirt.problems)
     if not loaded.is_manifest and not loaded.problems:
         loaded.skip_reason = "not a deployment manifest"
     return loaded

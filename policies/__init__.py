@@ -19,6 +19,7 @@ from . import (
     scalability,
     security,
     storage,
+    vm_templates,
     workflow,
 )
 
@@ -35,6 +36,7 @@ FAMILIES = (
     storage,
     backup,
     workflow,
+    vm_templates,
 )
 
 

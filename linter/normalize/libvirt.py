@@ -1,0 +1,187 @@
+"""libvirt domain XML onto the workload model: one VM workload per ``<domain>``.
+
+The tier is a ``security-tier`` element (any namespace, e.g.
+``<vmlint:security-tier xmlns:vmlint="https://vmlint.io/xmlns/1">high</vmlint:security-tier>``)
+inside ``<metadata>``.  ``type='lxc'`` domains are containers (libvirt's LXC driver
+shares the host kernel); every other driver is a VM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Exposure, Fact, Resources, VmDisk, VmSpec, Workload, unset
+from ..parsers.xml import TEXT, parse_xml, root_tag
+from ..parsers.yaml_tree import YamlProblem
+from ..source import Path
+from .common import TIERS
+from .guest import guest_unit, is_public
+
+CONTAINER_DRIVERS = {"lxc", "openvz"}
+
+
+def is_domain_xml(text: str) -> bool:
+    """XML whose first element is a libvirt ``<domain>``."""
+    return root_tag(text) == "domain"
+
+
+def _children(node: Any, tag: str) -> list[tuple[int, dict[str, Any]]]:
+    items = node.get(tag) if isinstance(node, dict) else None
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _first(node: Any, tag: str) -> tuple[Path, dict[str, Any]] | None:
+    found = _children(node, tag)
+    return ((tag, found[0][0]), found[0][1]) if found else None
+
+
+def _attr(node: dict[str, Any], path: Path, name: str) -> Fact[str]:
+    key = "@" + name
+    return Fact(str(node[key]), (*path, key)) if key in node else unset(None, path)
+
+
+def _text(node: Any, tag: str) -> tuple[Path, str] | None:
+    first = _first(node, tag)
+    if first is None or not isinstance(first[1].get(TEXT), str):
+        return None
+    return first[0], first[1][TEXT]
+
+
+def load_domain(text: str, file: str) -> tuple[list[Workload], list[YamlProblem]]:
+    """The workload of a domain XML file (none when the XML is not a domain)."""
+    root, problems = parse_xml(text)
+    if root is None:
+        return [], problems
+    return [_workload(root, file)], problems
+
+
+def _tier(root: dict[str, Any]) -> Fact[str]:
+    meta = _first(root, "metadata")
+    if meta is None:
+        return unset(None, ())
+    for tag, items in meta[1].items():
+        if isinstance(tag, str) and tag.rsplit("}", 1)[-1] == "security-tier" and isinstance(items, list):
+            value = items[0].get(TEXT) if items and isinstance(items[0], dict) else None
+            text = str(value).strip().lower() if value is not None else ""
+            return Fact(text if text in TIERS else None, (*meta[0], tag, 0))
+    return unset(None, meta[0])
+
+
+def _graphics(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Exposure, ...]:
+    if devices is None:
+        return ()
+    out = []
+    for index, graphics in _children(devices[1], "graphics"):
+        where = (*devices[0], "graphics", index)
+        kind = str(graphics.get("@type", ""))
+        if kind not in ("vnc", "spice", "rdp"):
+            continue
+        listen = _attr(graphics, where, "listen")
+        for listen_index, element in _children(graphics, "listen"):
+            if "@address" in element:
+                listen = _attr(element, (*where, "listen", listen_index), "address")
+            elif element.get("@type") in ("none", "socket"):
+                listen = Fact("", (*where, "listen", listen_index, "@type"))
+        password = graphics.get("@passwd")
+        port = graphics.get("@port")
+        out.append(
+            Exposure(
+                port=int(port) if isinstance(port, str) and port.lstrip("-").isdigit() else None,
+                path=listen.path if listen.explicit else where,
+                kind=kind,
+                bind_address=listen.value if listen.explicit else "127.0.0.1",
+                public=is_public(listen.value) if listen.explicit else False,
+                authenticated=Fact(bool(password), (*where, "@passwd"))
+                if password is not None
+                else unset(False, where),
+            )
+        )
+    return tuple(out)
+
+
+def _disks(devices: tuple[Path, dict[str, Any]] | None, boot_first: bool) -> tuple[VmDisk, ...]:
+    if devices is None:
+        return ()
+    out = []
+    disks = [(i, d) for i, d in _children(devices[1], "disk") if d.get("@device", "disk") == "disk"]
+    ordered = [(i, d) for i, d in disks if _first(d, "boot")]
+    for position, (index, disk) in enumerate(disks):
+        where = (*devices[0], "disk", index)
+        driver = _first(disk, "driver")
+        driver_path = (*where, *driver[0]) if driver else where
+        driver_node = driver[1] if driver else {}
+        boot = (index == ordered[0][0]) if ordered else (position == 0 and boot_first)
+        target = _first(disk, "target")
+        name = str(target[1].get("@dev", f"disk-{index}")) if target else f"disk-{index}"
+        out.append(
+            VmDisk(
+                name=name,
+                path=where,
+                source=str(disk.get("@type", "file")),
+                format=_attr(driver_node, driver_path, "type"),
+                cache=_attr(driver_node, driver_path, "cache"),
+                boot=boot,
+            )
+        )
+    return tuple(out)
+
+
+def _passthrough(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str], ...]:
+    if devices is None:
+        return ()
+    out = []
+    for index, hostdev in _children(devices[1], "hostdev"):
+        out.append(Fact(f"{hostdev.get('@type', 'host')} host device", (*devices[0], "hostdev", index)))
+    for index, disk in _children(devices[1], "disk"):
+        if disk.get("@device") == "lun":
+            out.append(Fact("SCSI LUN passthrough", (*devices[0], "disk", index, "@device")))
+    return tuple(out)
+
+
+def _workload(root: dict[str, Any], file: str) -> Workload:
+    name_entry = _text(root, "name")
+    name = name_entry[1] if name_entry else "<unnamed>"
+    driver = _attr(root, (), "type")
+    devices = _first(root, "devices")
+    os_entry = _first(root, "os")
+    boot_first = not (os_entry and _first(os_entry[1], "boot"))
+    cpu = _first(root, "cpu")
+    seclabels = _children(root, "seclabel")
+    seclabel = (
+        Fact(str(seclabels[0][1].get("@type", "dynamic")), ("seclabel", seclabels[0][0], "@type"))
+        if seclabels and "@type" in seclabels[0][1]
+        else unset("dynamic", ())
+    )
+    memory = _text(root, "memory")
+    vcpu = _text(root, "vcpu")
+    resources = Resources(
+        cpu_request=unset(None, ()),
+        cpu_limit=Fact(vcpu[1], vcpu[0]) if vcpu else unset(None, ()),
+        memory_request=unset(None, ()),
+        memory_limit=Fact(memory[1], memory[0]) if memory else unset(None, ()),
+    )
+    graphics = _graphics(devices)
+    disks = _disks(devices, boot_first)
+    return Workload(
+        format="libvirt",
+        kind="domain",
+        name=name,
+        namespace=None,
+        file=file,
+        document=root,
+        path=(),
+        role="vm",
+        tier=_tier(root),
+        isolation="container" if (driver.value or "").lower() in CONTAINER_DRIVERS else "vm",
+        runtime=driver,
+        units=(guest_unit(name, (), resources=resources),),
+        exposure=graphics,
+        vm=VmSpec(
+            cpu_mode=_attr(cpu[1], cpu[0], "mode") if cpu else unset(None, ()),
+            passthrough_devices=_passthrough(devices),
+            graphics=graphics,
+            disks=tuple(Fact(disk.source, disk.path) for disk in disks),
+            disk_details=disks,
+            seclabel=seclabel,
+        ),
+    )

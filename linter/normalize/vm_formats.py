@@ -1,0 +1,48 @@
+"""Format detection and loading for the VM formats that are not YAML manifests.
+
+Packer HCL2 (``*.hcl``), libvirt domain XML (``<domain>`` root) and standalone
+``#cloud-config`` user-data.  KubeVirt objects and legacy Packer JSON come through the
+YAML loader; see ``kubevirt`` and ``packer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Workload
+from ..parsers.yaml_tree import YamlProblem
+from .cloud_init import is_cloud_config, load_cloud_config
+from .common import Classifier
+from .libvirt import is_domain_xml, load_domain
+from .packer import load_hcl
+
+PACKER_SUFFIXES = (".pkr.hcl", ".pkrvars.hcl")
+
+
+@dataclass(slots=True)
+class VmLoad:
+    """Workloads and located problems of one VM-format file."""
+
+    workloads: list[Workload] = field(default_factory=list)
+    problems: list[YamlProblem] = field(default_factory=list)
+    documents: int = 0
+    is_manifest: bool = False
+
+
+def load_vm_file(text: str, file: str, classifier: Classifier) -> VmLoad | None:
+    """The file read as a VM format, or None when it is YAML/JSON for the manifest loader."""
+    lowered = file.lower()
+    if lowered.endswith(".hcl"):
+        workloads, problems, is_packer = load_hcl(text, file, classifier)
+        if not lowered.endswith(PACKER_SUFFIXES) and (problems or not is_packer):
+            return VmLoad()  # some other HCL dialect (Terraform, Nomad, ...): not ours to judge
+        return VmLoad(workloads, problems, 1, True)
+    if text.lstrip("\ufeff \t\r\n").startswith("<"):
+        if not is_domain_xml(text):
+            return VmLoad()
+        workloads, problems = load_domain(text, file)
+        return VmLoad(workloads, problems, 1, True)
+    if is_cloud_config(text):
+        workloads, problems, documents = load_cloud_config(text, file, classifier)
+        return VmLoad(workloads, problems, documents, True)
+    return None

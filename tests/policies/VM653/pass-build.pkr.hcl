@@ -1,0 +1,15 @@
+source "qemu" "ubuntu" {
+  iso_url          = "https://releases.ubuntu.com/22.04/ubuntu-22.04.5-live-server-amd64.iso"
+  iso_checksum     = "file:https://releases.ubuntu.com/22.04/SHA256SUMS"
+  ssh_username     = "ubuntu"
+  vnc_bind_address = "0.0.0.0"
+  vnc_use_password = true
+}
+
+build {
+  sources = ["source.qemu.ubuntu"]
+
+  provisioner "shell" {
+    inline = ["sudo apt-get update", "sudo apt-get -y upgrade"]
+  }
+}

@@ -1,0 +1,7 @@
+build {
+  sources = ["source.qemu.ubuntu"]
+
+  provisioner "shell" {
+    scripts = ["${path.root}/scripts/update.sh", "${path.root}/scripts/cleanup.sh"]
+  }
+}
