@@ -19,9 +19,9 @@ from vmlint.policy import Example, Hit, Policy, Settings, policy
     severity="error",
     summary="A libvirt domain turns off sVirt confinement with <seclabel type='none'/>.",
     rationale=(
-        "Normally libvirt confines each QEMU process with an SELinux or AppArmor label (sVirt) so that a guest that escapes "
-        "into its QEMU process still cannot read other guests' disks. type='none' removes that second wall and "
-        "leaves only the hypervisor between a compromised guest and every other VM on the host."
+        "Normally libvirt confines each QEMU process with an SELinux or AppArmor label (sVirt) so that a guest "
+        "that escapes into its QEMU process still cannot read other guests' disks. type='none' removes that "
+        "second wall and leaves only the hypervisor between a compromised guest and every other VM on the host."
     ),
     remediation="Remove the <seclabel type='none'/> element or use type='dynamic' so libvirt labels the guest.",
     formats=("libvirt",),
@@ -79,9 +79,9 @@ def vm_without_resource_limits(workload: Workload, settings: Settings) -> Iterat
     severity="warning",
     summary="The VM uses the host's exact CPU model (host-passthrough).",
     rationale=(
-        "The host-passthrough CPU mode exposes the physical CPU's model and flags to the guest. The VM can then only be "
-        "migrated or restarted on hosts with an identical CPU, which ties it to one kind of hardware and breaks "
-        "live migration across a mixed fleet."
+        "The host-passthrough CPU mode exposes the physical CPU's model and flags to the guest. The VM can then "
+        "only be migrated or restarted on hosts with an identical CPU, which ties it to one kind of hardware "
+        "and breaks live migration across a mixed fleet."
     ),
     remediation=(
         "Use a named CPU model (or host-model in libvirt) that every target host supports; keep host-passthrough "
