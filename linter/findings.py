@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .context import effective
+
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -84,7 +86,7 @@ class Report:
     @classmethod
     def from_results(cls, results: list[FileResult]) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
-        facts = frozenset().union(*(result.facts for result in results))
+        facts = effective(frozenset().union(*(result.facts for result in results)))
         findings = tuple(
             sorted(f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
         )

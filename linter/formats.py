@@ -10,8 +10,8 @@ import codecs
 from dataclasses import dataclass, field
 from typing import Any
 
-from .context import kubernetes_facts
 from .compose.load import is_compose, load_compose
+from .context import kubernetes_facts
 from .model import Workload
 from .normalize.common import Classifier
 from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
@@ -119,7 +119,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
             loaded.workloads.extend(kubevirt.workloads(obj))
             normalizer.reader.problems.extend(kubevirt.reader.problems)
             kubevirt.reader.problems.clear()
-            loaded.facts.update(kubernetes_facts(obj, classifier))
+            loaded.facts.update(kubernetes_facts(obj, classifier, file))
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
             )

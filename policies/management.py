@@ -10,7 +10,121 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import Path
 
-POLICIES: tuple[Policy, ...] = ()
+from ._facts import hit
+
+
+@policy(
+    id="VM801",
+    name="image-without-digest",
+    tradeoff="management",
+    severity="info",
+    summary="An image is not pinned by a digest (`@sha256:...`).",
+    rationale=(
+        "Tags can be moved: the same manifest may pull different bytes tomorrow, which defeats review, "
+        "provenance and rollback. A digest names exactly one image."
+    ),
+    remediation="Reference images as `name:tag@sha256:<digest>` (tools such as crane or Renovate keep digests fresh).",
+    formats=("kubernetes", "compose"),
+    related={"kics": ("7c81d34c-8e5a-402b-9798-9f442630e678",), "checkov": ("CKV_K8S_43",)},
+    notes=(
+        "Info by default: raise its severity in the config where digests are required. Any `@digest` counts as a "
+        "pin; a malformed digest fails at pull time, not silently."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="image: nginx:1.27.2",
+            good="image: nginx:1.27.2@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        ),
+    ),
+)
+def image_without_digest(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for unit in workload.containers():
+        image = unit.image
+        if image is not None and image.ref is not None and not image.digest:
+            yield Hit(image.path, f"image {image.ref} of {unit.name} is not pinned by digest", unit=unit.name)
+
+
+@policy(
+    id="VM802",
+    name="liveness-probe-missing",
+    tradeoff="management",
+    severity="warning",
+    summary="A long-running container has no liveness probe.",
+    rationale=(
+        "Without a liveness probe a hung process keeps its pod Running forever; nothing restarts it. The "
+        "orchestrator can only heal what it can observe."
+    ),
+    remediation=(
+        "Add a `livenessProbe` (HTTP, TCP or exec) that fails when the process cannot recover by itself "
+        "(Compose: a `healthcheck`)."
+    ),
+    formats=("kubernetes", "compose"),
+    related={
+        "kics": ("ade74944-a674-4e00-859e-c6eab5bde441", "698ed579-b239-4f8f-a388-baa4bcb13ef8"),
+        "polaris": ("livenessProbeMissing",),
+        "kube-linter": ("no-liveness-probe",),
+        "checkov": ("CKV_K8S_8",),
+    },
+    notes=(
+        "Init containers and the pods of Jobs and CronJobs run to completion and are not checked. Compose: a "
+        "service without `healthcheck`, or with `disable: true` or test `NONE`; a HEALTHCHECK in the image is "
+        "not visible to vmlint."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="containers:\n- name: web\n  image: web:1.2",
+            good="containers:\n- name: web\n  image: web:1.2\n  livenessProbe:\n    httpGet:\n      path: /healthz\n"
+            "      port: 8080",
+        ),
+    ),
+)
+def liveness_probe_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.role != "service":
+        return
+    for unit in workload.units:
+        if unit.kind == "container" and unit.liveness_probe.value is False:
+            yield hit(workload, unit.liveness_probe, f"container {unit.name} has no liveness probe", unit.name)
+
+
+@policy(
+    id="VM803",
+    name="readiness-probe-missing",
+    tradeoff="management",
+    severity="warning",
+    summary="A long-running container has no readiness probe.",
+    rationale=(
+        "Without a readiness probe traffic reaches a pod as soon as its process starts, and keeps reaching it "
+        "while it is overloaded or draining: rollouts and restarts become visible errors."
+    ),
+    remediation="Add a `readinessProbe` that succeeds only when the container can serve requests.",
+    formats=("kubernetes",),
+    related={
+        "kics": ("a659f3b5-9bf0-438a-bd9a-7d3a6427f1e3",),
+        "polaris": ("readinessProbeMissing",),
+        "kube-linter": ("no-readiness-probe",),
+        "checkov": ("CKV_K8S_9",),
+    },
+    notes="Init containers and the pods of Jobs and CronJobs are not checked.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="containers:\n- name: web\n  image: web:1.2",
+            good="containers:\n- name: web\n  image: web:1.2\n  readinessProbe:\n    httpGet:\n      path: /ready\n"
+            "      port: 8080",
+        ),
+    ),
+)
+def readiness_probe_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.role != "service":
+        return
+    for unit in workload.units:
+        if unit.kind == "container" and unit.readiness_probe.value is False:
+            yield hit(workload, unit.readiness_probe, f"container {unit.name} has no readiness probe", unit.name)
+
+
+POLICIES: tuple[Policy, ...] = (image_without_digest, liveness_probe_missing, readiness_probe_missing)
 
 
 def _restart_counts(service: dict[str, Any], path: Path) -> Iterator[tuple[Path, str, int | None]]:

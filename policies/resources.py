@@ -6,10 +6,145 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmlint.compose.syntax import service_of
-from vmlint.model import Workload
+from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
-POLICIES: tuple[Policy, ...] = ()
+from ._facts import hit
+
+
+def _missing(workload: Workload, field: str, what: str) -> Iterator[Hit]:
+    for unit in workload.containers():
+        fact: Fact[str] = getattr(unit.resources, field)
+        if not fact.explicit:
+            yield hit(workload, fact, f"container {unit.name} has no {what}", unit.name)
+
+
+@policy(
+    id="VM201",
+    name="cpu-request-missing",
+    tradeoff="resource-usage",
+    severity="warning",
+    summary="A container does not request CPU.",
+    rationale=(
+        "Without a request the scheduler places the pod as if it needed no CPU and the kernel gives it the lowest "
+        "share under contention: neighbours on the shared kernel starve it, or it is packed onto a full node."
+    ),
+    remediation="Set `resources.requests.cpu` to what the container needs at steady load.",
+    formats=("kubernetes",),
+    related={
+        "kics": ("ca469dd4-c736-448f-8ac1-30a642705e0a",),
+        "polaris": ("cpuRequestsMissing",),
+        "kube-linter": ("unset-cpu-requirements",),
+        "checkov": ("CKV_K8S_10",),
+        "trivy": ("KSV-0015",),
+    },
+    notes="Compose reservations are rarely used and not scheduled against, so this policy is Kubernetes-only.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="resources:\n  limits:\n    cpu: 500m",
+            good="resources:\n  requests:\n    cpu: 250m\n  limits:\n    cpu: 500m",
+        ),
+    ),
+)
+def cpu_request_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    yield from _missing(workload, "cpu_request", "CPU request")
+
+
+@policy(
+    id="VM202",
+    name="cpu-limit-missing",
+    tradeoff="resource-usage",
+    severity="warning",
+    summary="A container has no CPU limit.",
+    rationale=(
+        "A container shares the host's CPUs with every other workload on the node; without a limit one busy or "
+        "compromised container can take them all. A VM gets its vCPUs by construction, a container only by a limit."
+    ),
+    remediation="Set `resources.limits.cpu` (Compose: `deploy.resources.limits.cpus` or `cpus`).",
+    formats=("kubernetes", "compose"),
+    related={
+        "kics": ("4ac0e2b7-d2d2-4af7-8799-e8de6721ccda", "6b610c50-99fb-4ef0-a5f3-e312fd945bc3"),
+        "polaris": ("cpuLimitsMissing",),
+        "checkov": ("CKV_K8S_11",),
+        "trivy": ("KSV-0011",),
+    },
+    examples=(
+        Example(
+            "kubernetes",
+            bad="resources:\n  requests:\n    cpu: 250m",
+            good="resources:\n  requests:\n    cpu: 250m\n  limits:\n    cpu: 500m",
+        ),
+    ),
+)
+def cpu_limit_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    yield from _missing(workload, "cpu_limit", "CPU limit")
+
+
+@policy(
+    id="VM203",
+    name="memory-request-missing",
+    tradeoff="resource-usage",
+    severity="warning",
+    summary="A container does not request memory.",
+    rationale=(
+        "Without a memory request the scheduler may place the pod on a node that cannot hold it, and the pod is "
+        "among the first the kernel's OOM handling and the kubelet's eviction pick."
+    ),
+    remediation="Set `resources.requests.memory` to the container's working set.",
+    formats=("kubernetes",),
+    related={
+        "kics": ("229588ef-8fde-40c8-8756-f4f2b5825ded",),
+        "polaris": ("memoryRequestsMissing",),
+        "checkov": ("CKV_K8S_12",),
+        "trivy": ("KSV-0016",),
+    },
+    notes="Kubernetes-only, like cpu-request-missing (VM201).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="resources:\n  limits:\n    memory: 512Mi",
+            good="resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 512Mi",
+        ),
+    ),
+)
+def memory_request_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    yield from _missing(workload, "memory_request", "memory request")
+
+
+@policy(
+    id="VM204",
+    name="memory-limit-missing",
+    tradeoff="resource-usage",
+    severity="warning",
+    summary="A container has no memory limit.",
+    rationale=(
+        "Memory is the resource a shared kernel cannot take back gently: one container without a limit can push the "
+        "whole node into OOM kills of its neighbours. A VM's memory is bounded by its size; a container's only by "
+        "its limit."
+    ),
+    remediation="Set `resources.limits.memory` (Compose: `deploy.resources.limits.memory` or `mem_limit`).",
+    formats=("kubernetes", "compose"),
+    related={
+        "kics": ("b14d1bc4-a208-45db-92f0-e21f8e2588e9", "bb9ac4f7-e13b-423d-a010-c74a1bfbe492"),
+        "polaris": ("memoryLimitsMissing",),
+        "kube-linter": ("unset-memory-requirements",),
+        "checkov": ("CKV_K8S_13",),
+        "trivy": ("KSV-0018",),
+    },
+    examples=(
+        Example(
+            "kubernetes",
+            bad="resources:\n  requests:\n    memory: 256Mi",
+            good="resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 512Mi",
+        ),
+    ),
+)
+def memory_limit_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    yield from _missing(workload, "memory_limit", "memory limit")
+
+
+POLICIES: tuple[Policy, ...] = (cpu_request_missing, cpu_limit_missing, memory_request_missing, memory_limit_missing)
 
 
 @policy(

@@ -5,10 +5,60 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
+from vmlint.context import autoscaled
 from vmlint.model import Workload
-from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 
-POLICIES: tuple[Policy, ...] = ()
+from ._facts import hit
+
+
+@policy(
+    id="VM501",
+    name="single-replica",
+    tradeoff="scalability",
+    severity="warning",
+    summary="A replicated workload (Deployment, StatefulSet ...) runs fewer than two replicas and is not autoscaled.",
+    rationale=(
+        "One replica is one pod on one node: every rollout, node drain or crash is an outage. The point of "
+        "running containers rather than a pet VM is that copies are cheap."
+    ),
+    remediation=(
+        "Set `replicas` to at least 2 (with a PodDisruptionBudget), or manage the workload with a "
+        "HorizontalPodAutoscaler whose minReplicas is at least 2."
+    ),
+    formats=("kubernetes",),
+    options={"minimum": Option(2, "The fewest replicas that pass.")},
+    related={"polaris": ("deploymentMissingReplicas",)},
+    notes=(
+        "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload "
+        "withdraws the finding."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Deployment\nspec:\n  replicas: 1",
+            good="kind: Deployment\nspec:\n  replicas: 3",
+        ),
+    ),
+)
+def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    scaling = workload.scaling
+    if scaling is None or scaling.autoscaled:
+        return
+    replicas = scaling.replicas
+    minimum = int(settings["minimum"])
+    if replicas.value is None or replicas.value >= minimum:
+        return
+    found = hit(workload, replicas, f"{workload.kind} {workload.name} runs {replicas.value} replica(s)")
+    yield Hit(
+        found.path,
+        found.message,
+        key=found.key,
+        unless=(autoscaled(workload.namespace, workload.kind, workload.name),),
+    )
+
+
+POLICIES: tuple[Policy, ...] = (single_replica,)
 
 
 def _scaled(workload: Workload) -> int | None:

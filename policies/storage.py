@@ -9,7 +9,34 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.source import Path
 
-POLICIES: tuple[Policy, ...] = ()
+
+@policy(
+    id="VM851",
+    name="emptydir-without-size-limit",
+    tradeoff="storage",
+    severity="warning",
+    summary="An emptyDir (or tmpfs) volume has no sizeLimit.",
+    rationale=(
+        "An emptyDir lives on the node's disk (or in its memory with medium: Memory) and is shared with every "
+        "other pod there; without a limit one container can fill it and get its neighbours evicted."
+    ),
+    remediation="Set `emptyDir.sizeLimit` (e.g. `1Gi`) to what the workload needs as scratch space.",
+    formats=("kubernetes", "compose"),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="volumes:\n- name: scratch\n  emptyDir: {}",
+            good="volumes:\n- name: scratch\n  emptyDir:\n    sizeLimit: 1Gi",
+        ),
+    ),
+)
+def emptydir_without_size_limit(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for volume in workload.volumes:
+        if volume.kind == "ephemeral" and volume.size_limit is None:
+            yield Hit(volume.path, f"volume {volume.name} has no size limit", key=True)
+
+
+POLICIES: tuple[Policy, ...] = (emptydir_without_size_limit,)
 
 
 def _writable_sources(workload: Workload) -> Iterator[tuple[str, Path]]:
