@@ -210,8 +210,8 @@ def _ports(workload: Workload) -> Iterator[tuple[Path, PortSpec]]:
     severity="warning",
     summary="A Compose service publishes a port on every host interface instead of one address.",
     rationale=(
-        "`8080:80` binds 0.0.0.0: the port is reachable from every network the host is on, and Docker's iptables "
-        "rules bypass host firewalls such as ufw. Most services only need the loopback or one internal address."
+        "Publishing `8080:80` binds 0.0.0.0: the port is reachable from every network the host is on, and "
+        "Docker's iptables rules bypass host firewalls such as ufw. Most services need one address only."
     ),
     remediation="Bind the address explicitly: `127.0.0.1:8080:80` (or `host_ip:` in the long syntax).",
     formats=("compose",),
