@@ -76,5 +76,5 @@ def database_without_named_volume(workload: Workload, settings: Settings) -> Ite
         yield Hit(unit.image.path, f"database image {unit.image.repository} has no named volume for its data")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (database_without_named_volume,)

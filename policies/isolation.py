@@ -849,5 +849,5 @@ def shared_mount_propagation(workload: Workload, settings: Settings) -> Iterator
         yield Hit(where, f"mount of {spec.target or 'a path'} uses {spec.propagation} propagation")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (host_user_namespace, shared_mount_propagation)

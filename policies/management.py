@@ -181,5 +181,5 @@ def on_failure_retries(workload: Workload, settings: Settings) -> Iterator[Hit]:
             yield Hit(path, f"{source} retries {retries} times on failure, not {wanted}")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (on_failure_retries,)

@@ -224,5 +224,5 @@ def pids_limit_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
         yield Hit(fact_path, f"service {workload.name} sets {where}: {value} (unlimited)")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (custom_cgroup_parent, pids_limit_missing)

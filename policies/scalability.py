@@ -130,5 +130,5 @@ def fixed_host_port_on_scaled_service(workload: Workload, settings: Settings) ->
             yield Hit((*path, "ports", index), message)
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service)

@@ -267,5 +267,5 @@ def privileged_port_mapped(workload: Workload, settings: Settings) -> Iterator[H
             yield Hit(path, f"port {min(low)} is below 1024 and NET_BIND_SERVICE is not dropped")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (port_on_all_interfaces, privileged_port_mapped)

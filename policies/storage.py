@@ -97,5 +97,5 @@ def volume_shared_between_services(workload: Workload, settings: Settings) -> It
             yield Hit(path, f"{source} is also mounted read-write by {', '.join(sorted(others))}")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (volume_shared_between_services,)

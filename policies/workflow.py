@@ -78,5 +78,5 @@ def source_code_bind_mount(workload: Workload, settings: Settings) -> Iterator[H
             yield Hit((*path, "volumes", index), f"{spec.source} is mounted read-write at {spec.target}")
 
 
-# Compose-only policies (docs/decisions/0005-compose-projects.md).
+# Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (build_without_image, source_code_bind_mount)

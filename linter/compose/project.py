@@ -3,7 +3,7 @@
 Steps: the main file (or, for an override file, its base), then the override files Compose
 merges by default, each interpolated from the project's ``.env``; top-level ``include``;
 then ``extends`` for every service.  Files outside the project directory are never read.
-See docs/decisions/0005-compose-projects.md.
+See docs/decisions/0007-compose-projects.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Validation against schemas/compose.schema.json: unknown keys and wrong types, with positions.
 
 The schema is vmlint's own and deliberately never stricter than the Compose Specification;
-problems are reported as VM008 (see docs/decisions/0005-compose-projects.md).
+problems are reported as VM008 (see docs/decisions/0007-compose-projects.md).
 """
 
 from __future__ import annotations
