@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, ConfigError, load_config
 from .engine import Engine, catalog
 from .policy import Policy, PolicyLoadError, load_policies
@@ -57,6 +58,17 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Do not report findings recorded in this baseline file; they count as suppressed.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Record every current finding in FILE, then report as with --baseline FILE.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -67,8 +79,13 @@ def check(
     fail_on: str | None,
     jobs: int,
     stdin_filename: str | None,
+    baseline_path: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
+    if baseline_path and write_baseline:
+        raise click.UsageError("use either --baseline or --write-baseline")
+    baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
     known = {p.id for p in catalog(policies)}
     selected, ignored = _ids(select), _ids(ignore)
@@ -81,6 +98,16 @@ def check(
         sys.exit(EXIT_ERROR)
     config = _with_cli(config, selected, ignored, fail_on)
     report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    if write_baseline:
+        try:
+            Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
+        except OSError as error:
+            click.echo(f"vmlint: cannot write baseline {write_baseline}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"vmlint: recorded {len(report.findings)} findings in {write_baseline}", err=True)
+        baseline = _baseline_or_exit(Path(write_baseline))
+    if baseline is not None:
+        report = baseline.apply(report)
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rendered = REPORTERS[output_format](report, color)
     if output:
@@ -90,6 +117,14 @@ def check(
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _baseline_or_exit(path: Path) -> Baseline:
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        click.echo(f"vmlint: baseline error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _with_cli(

@@ -6,17 +6,24 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
-from .findings import FileResult, Finding, InternalError, ObjectRef, Report
+from .findings import FileResult, Finding, InternalError, ObjectRef, Report, Suppression
 from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Hit, Policy, Settings
 from .source import Position, locate
-from .suppress import PathIgnores, annotation_ignores, ignored_inline, inline_ignores
+from .suppress import (
+    IGNORE_ANNOTATION,
+    PathIgnores,
+    annotation_ignores,
+    ignoring_line,
+    inline_ignores,
+    inline_reason,
+)
 
 PARALLEL_MIN_FILES = 48
 
@@ -62,7 +69,7 @@ class Engine:
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results)
+        return Report.from_results(results, tuple(a.policy for a in self.active))
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
@@ -144,19 +151,29 @@ class Engine:
             if f.file not in loaded.dropped and (loaded.keep_only is None or f.file == loaded.keep_only)
         ]
         by_path = self.path_ignores.ignored(display)
-        kept = [
-            f
-            for f, ignores in pending
-            if not (f.policy in ignores or f.policy in by_path or ignored_inline(f, inline.get(f.file, {})))
-        ]
+        lines = _Lines({display: loaded.text, **loaded.other_texts})
+        kept: list[Finding] = []
+        suppressions: list[Suppression] = []
+        for found, ignores in pending:
+            f = replace(found, source_line=lines.get(found.file, found.line))
+            comment = ignoring_line(f, inline.get(f.file, {}))
+            if comment is not None:
+                suppressions.append(Suppression(f, "comment", inline_reason(lines.get(f.file, comment))))
+            elif f.policy in ignores:
+                suppressions.append(Suppression(f, "annotation", f"{IGNORE_ANNOTATION} annotation"))
+            elif f.policy in by_path:
+                suppressions.append(Suppression(f, "config", "per-path-ignores in the configuration"))
+            else:
+                kept.append(f)
         return FileResult(
             display,
             findings=tuple(kept),
             errors=tuple(errors),
-            suppressed=len(pending) - len(kept),
+            suppressed=len(suppressions),
             documents=loaded.documents,
             workloads=len(loaded.workloads),
             facts=frozenset(loaded.facts),
+            suppressions=tuple(suppressions),
         )
 
     @staticmethod
@@ -190,6 +207,20 @@ class Engine:
             tradeoff=active.policy.tradeoff,
             message=problem.message,
         )
+
+
+class _Lines:
+    """The lines of a file's texts, split on first use."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.split: dict[str, list[str]] = {}
+
+    def get(self, file: str, line: int) -> str:
+        if file not in self.split:
+            self.split[file] = self.texts.get(file, "").splitlines()
+        lines = self.split[file]
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _first_line(display: str) -> Position:

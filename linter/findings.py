@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .context import effective
+from .policy import Policy
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -40,6 +41,16 @@ class Finding:
     object: ObjectRef | None = field(default=None, compare=False)
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A finding that was not reported, how (``comment``, ``annotation``, ``config``, ``baseline``) and why."""
+
+    finding: Finding
+    via: str
+    justification: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,7 @@ class FileResult:
     workloads: int = 0
     linted: bool = True
     facts: frozenset[tuple[str, ...]] = frozenset()
+    suppressions: tuple[Suppression, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +94,11 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[InternalError, ...]
     summary: Summary
+    suppressions: tuple[Suppression, ...] = ()  # counted in ``summary.suppressed``
+    policies: tuple[Policy, ...] = ()  # the run's catalog, for reporters that describe rules
 
     @classmethod
-    def from_results(cls, results: list[FileResult]) -> Report:
+    def from_results(cls, results: list[FileResult], policies: tuple[Policy, ...] = ()) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
         findings = tuple(
@@ -99,7 +113,8 @@ class Report:
             findings=len(findings),
             suppressed=sum(r.suppressed for r in results),
         )
-        return cls(findings, errors, summary)
+        suppressions = tuple(sorted((s for r in results for s in r.suppressions), key=lambda s: s.finding))
+        return cls(findings, errors, summary, suppressions, policies)
 
     def fails(self, fail_on: str) -> bool:
         """True when any finding is at or above ``fail_on`` (``never`` never fails)."""

@@ -34,9 +34,17 @@ def annotation_ignores(workload: Workload) -> frozenset[str]:
     return frozenset(part.strip() for part in value.split(",") if part.strip())
 
 
-def ignored_inline(finding: Finding, ignores: Mapping[int, frozenset[str]]) -> bool:
-    """A comment on the finding's line or the line above names its policy."""
-    return any(finding.policy in ignores.get(line, ()) for line in (finding.line, finding.line - 1))
+def ignoring_line(finding: Finding, ignores: Mapping[int, frozenset[str]]) -> int | None:
+    """The line (the finding's own, else the one above) whose comment names the finding's policy."""
+    return next((line for line in (finding.line, finding.line - 1) if finding.policy in ignores.get(line, ())), None)
+
+
+def inline_reason(line: str) -> str:
+    """The justification after ``ignore[...]`` in a suppression comment ('' when none is given)."""
+    match = _INLINE.search(line)
+    if match is None:
+        return ""
+    return line[match.end() :].strip().removesuffix("-->").strip()
 
 
 class PathIgnores:
