@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from .. import __version__
-from ..findings import Finding, Report
+from ..findings import Finding, ObjectRef, Report
+from .indented_json import dumps
+
+_OBJECT_FIELDS = tuple(f.name for f in fields(ObjectRef))
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """One finding in the documented shape."""
+def finding_dict(finding: Finding, related: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """One finding in the documented shape; ``related`` is the already converted ``finding.related``."""
+    obj = finding.object
     return {
         "policy": finding.policy,
         "name": finding.name,
@@ -21,20 +24,29 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "file": finding.file,
         "line": finding.line,
         "column": finding.column,
-        "object": asdict(finding.object) if finding.object else None,
-        "related": {tool: list(ids) for tool, ids in finding.related.items()},
+        "object": {name: getattr(obj, name) for name in _OBJECT_FIELDS} if obj else None,
+        "related": related if related is not None else {tool: list(ids) for tool, ids in finding.related.items()},
     }
 
 
 def report_dict(report: Report) -> dict[str, Any]:
     """The whole report in the documented shape."""
+    shared: dict[int, dict[str, list[str]]] = {}
     return {
         "tool": {"name": "vmlint", "version": __version__},
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(f, _related(f, shared)) for f in report.findings],
         "errors": [asdict(e) for e in report.errors],
         "summary": asdict(report.summary),
     }
 
 
+def _related(finding: Finding, shared: dict[int, dict[str, list[str]]]) -> dict[str, list[str]]:
+    # A policy's findings share one mapping, so the encoder renders it once (see indented_json).
+    key = id(finding.related)
+    if key not in shared:
+        shared[key] = {tool: list(ids) for tool, ids in finding.related.items()}
+    return shared[key]
+
+
 def render(report: Report, color: bool = False) -> str:
-    return json.dumps(report_dict(report), indent=2) + "\n"
+    return dumps(report_dict(report)) + "\n"
