@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model import Download, Fact, Resources, VmDisk, VmSpec, Volume, Workload, unset
 from ..parsers.yaml_tree import YamlProblem
-from ..source import Path, YMap
+from ..source import Path, YMap, get
 from .cloud_init import CloudConfig, analyse, is_cloud_config, parse_embedded
 from .common import Classifier, parse_image
 from .guest import guest_unit
@@ -30,7 +30,10 @@ VMI_SPEC: dict[str, Path] = {
     "VirtualMachineInstanceReplicaSet": ("spec", "template", "spec"),
     "VirtualMachinePool": ("spec", "virtualMachineTemplate", "spec", "template", "spec"),
 }
-TEMPLATE_GROUPS = ("template.openshift.io/", "v1")
+VM_SPEC: dict[str, Path] = {
+    "VirtualMachine": ("spec",),
+    "VirtualMachinePool": ("spec", "virtualMachineTemplate", "spec"),
+}
 EMBEDDED = "@userData"
 CLOUD_INIT_SOURCES = ("cloudInitNoCloud", "cloudInitConfigDrive")
 VOLUME_KINDS = {
@@ -178,10 +181,11 @@ class KubeVirtNormalizer:
         limits = read.map(res, (*path, "resources"), "limits")
         req_path = (*path, "resources", "requests")
         lim_path = (*path, "resources", "limits")
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-        if isinstance(spec, dict) and "instancetype" in spec:
+        vm_spec_path = VM_SPEC.get(str(obj.get("kind")))
+        vm_spec = get(obj, vm_spec_path) if vm_spec_path else None
+        if isinstance(vm_spec, dict) and "instancetype" in vm_spec and vm_spec_path:
             # Sizing comes from the referenced instancetype: unknown here, not missing.
-            where = ("spec", "instancetype")
+            where = (*vm_spec_path, "instancetype")
             return Resources(Fact(None, where), Fact(None, where), Fact(None, where), Fact(None, where))
         return Resources(
             cpu_request=read.text(requests, req_path, "cpu"),

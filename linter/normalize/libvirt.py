@@ -41,10 +41,12 @@ def _attr(node: dict[str, Any], path: Path, name: str) -> Fact[str]:
 
 
 def _text(node: Any, tag: str) -> tuple[Path, str] | None:
+    """An element's text (with its ``unit`` attribute, if any)."""
     first = _first(node, tag)
     if first is None or not isinstance(first[1].get(TEXT), str):
         return None
-    return first[0], first[1][TEXT]
+    unit = first[1].get("@unit")
+    return first[0], f"{first[1][TEXT]} {unit}" if unit else first[1][TEXT]
 
 
 def load_domain(text: str, file: str) -> tuple[list[Workload], list[YamlProblem]]:

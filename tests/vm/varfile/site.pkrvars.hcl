@@ -1,0 +1,2 @@
+password = "from-var-file"
+checksum = "none"
