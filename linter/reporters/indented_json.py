@@ -33,10 +33,15 @@ class _Encoder:
 
     def encode(self, value: Any, pad: str) -> None:
         out = self.out
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             out.append(encode_basestring_ascii(value))
         elif value is None or value is True or value is False:
             out.append(_CONSTANTS[value])
+        elif kind is int:
+            out.append(int.__repr__(value))
+        elif isinstance(value, str):
+            out.append(encode_basestring_ascii(value))
         elif isinstance(value, (int, float)):
             out.append(json.dumps(value))
         elif isinstance(value, (dict, list, tuple)):
@@ -62,7 +67,8 @@ class _Encoder:
         if isinstance(value, dict):
             self.out.append("{\n" + inner)
             for index, (key, item) in enumerate(value.items()):
-                self.out.append((separator if index else "") + _key(key) + ": ")
+                text = encode_basestring_ascii(key) if type(key) is str else _key(key)
+                self.out.append((separator if index else "") + text + ": ")
                 self.encode(item, inner)
             self.out.append("\n" + pad + "}")
         else:
