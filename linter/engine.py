@@ -6,7 +6,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
@@ -123,8 +123,9 @@ class Engine:
         # Each finding travels with the ids its workload's annotation ignores.
         pending: list[tuple[Finding, frozenset[str]]] = []
         errors: list[InternalError] = []
+        lines = _Lines({display: loaded.text, **loaded.other_texts})
         for problem in loaded.problems:
-            finding = self._problem_finding(problem)
+            finding = self._problem_finding(problem, lines)
             if finding:
                 pending.append((finding, frozenset()))
         for workload in loaded.workloads:
@@ -134,7 +135,7 @@ class Engine:
                     continue
                 try:
                     pending.extend(
-                        (self._hit_finding(workload, active, hit), ignores)
+                        (self._hit_finding(workload, active, hit, lines), ignores)
                         for hit in active.policy.run(workload, active.settings)
                     )
                 except Exception as error:  # one failing policy must not stop the others
@@ -151,11 +152,9 @@ class Engine:
             if f.file not in loaded.dropped and (loaded.keep_only is None or f.file == loaded.keep_only)
         ]
         by_path = self.path_ignores.ignored(display)
-        lines = _Lines({display: loaded.text, **loaded.other_texts})
         kept: list[Finding] = []
         suppressions: list[Suppression] = []
-        for found, ignores in pending:
-            f = replace(found, source_line=lines.get(found.file, found.line))
+        for f, ignores in pending:
             comment = ignoring_line(f, inline.get(f.file, {}))
             if comment is not None:
                 suppressions.append(Suppression(f, "comment", inline_reason(lines.get(f.file, comment))))
@@ -177,7 +176,7 @@ class Engine:
         )
 
     @staticmethod
-    def _hit_finding(workload: Workload, active: ActivePolicy, hit: Hit) -> Finding:
+    def _hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: _Lines) -> Finding:
         position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
         return Finding(
             file=position.file,
@@ -191,9 +190,10 @@ class Engine:
             object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
             related=active.policy.related,
             unless=hit.unless,
+            source_line=lines.get(position.file, position.line),
         )
 
-    def _problem_finding(self, problem: Problem) -> Finding | None:
+    def _problem_finding(self, problem: Problem, lines: _Lines | None = None) -> Finding | None:
         active = self.by_id.get(problem.code)
         if active is None:
             return None
@@ -206,6 +206,7 @@ class Engine:
             severity=active.severity,
             tradeoff=active.policy.tradeoff,
             message=problem.message,
+            source_line=lines.get(problem.position.file, problem.position.line) if lines else "",
         )
 
 
