@@ -851,3 +851,45 @@ def shared_mount_propagation(workload: Workload, settings: Settings) -> Iterator
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (host_user_namespace, shared_mount_propagation)
+
+
+@policy(
+    id="VM120",
+    name="low-uid",
+    tradeoff="isolation",
+    severity="info",
+    summary="A container runs with a UID below 10000, or with no runAsUser at all (the image decides).",
+    rationale=(
+        "Without user namespaces a container's UID is the host's UID: low UIDs are the ones host accounts and "
+        "system daemons own, so a process that escapes or writes to a host mount acts as one of them. A high, "
+        "unshared UID owns nothing on the node."
+    ),
+    remediation="Set `runAsUser` to 10000 or above in the pod or container securityContext.",
+    formats=("kubernetes",),
+    options={"minimum": Option(10000, "The lowest UID that passes.")},
+    related={"kics": ("02323c00-cdc3-4fdc-a310-4f2b3e7a1660",), "checkov": ("CKV_K8S_40",)},
+    notes=(
+        "UID 0 is also reported by run-as-root (VM104). Trivy KSV-0020 also flags UID 10000 itself, so it is "
+        "not declared."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="securityContext:\n  runAsUser: 1000",
+            good="securityContext:\n  runAsUser: 10001",
+        ),
+    ),
+)
+def low_uid(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    minimum = int(settings["minimum"])
+    for unit in workload.containers():
+        user = unit.run_as_user
+        if user.value is None and user.explicit:
+            continue
+        if user.value is None:
+            yield hit(workload, user, f"container {unit.name} sets no runAsUser (the image decides)", unit.name)
+        elif user.value < minimum:
+            yield Hit(user.path, f"container {unit.name} runs as the low UID {user.value}", unit=unit.name)
+
+
+POLICIES += (low_uid,)

@@ -183,3 +183,48 @@ def on_failure_retries(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (on_failure_retries,)
+
+
+@policy(
+    id="VM804",
+    name="image-pull-policy-not-always",
+    tradeoff="management",
+    severity="info",
+    summary="A container's effective imagePullPolicy is not Always.",
+    rationale=(
+        "With IfNotPresent or Never the node's image cache serves the image: any pod on that node can start a "
+        "private image it holds no pull credentials for, and a re-pushed tag is never fetched again."
+    ),
+    remediation="Set `imagePullPolicy: Always` (pulls are cheap: only the manifest is fetched when layers are cached).",
+    formats=("kubernetes",),
+    related={
+        "kics": ("caa3479d-885d-4882-9aac-95e5e78ef5c2",),
+        "polaris": ("pullPolicyNotAlways",),
+        "checkov": ("CKV_K8S_15",),
+    },
+    notes=(
+        "An unset policy is read as Kubernetes defaults it: Always for the tag latest or no tag (without a digest), "
+        "IfNotPresent otherwise."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="image: app:1.2\nimagePullPolicy: IfNotPresent",
+            good="image: app:1.2\nimagePullPolicy: Always",
+        ),
+    ),
+)
+def image_pull_policy_not_always(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for unit in workload.containers():
+        fact, image = unit.image_pull_policy, unit.image
+        if fact is None or image is None or (fact.value is None and fact.explicit):
+            continue
+        if fact.explicit:
+            if fact.value != "Always":
+                yield Hit(fact.path, f"container {unit.name} pulls with {fact.value}", unit=unit.name)
+        elif image.ref is not None and (image.digest or (image.tag or "latest") != "latest"):
+            message = f"container {unit.name} pulls with IfNotPresent (the default for a pinned image)"
+            yield hit(workload, fact, message, unit.name)
+
+
+POLICIES += (image_pull_policy_not_always,)

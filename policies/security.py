@@ -269,3 +269,39 @@ def privileged_port_mapped(workload: Workload, settings: Settings) -> Iterator[H
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (port_on_all_interfaces, privileged_port_mapped)
+
+
+@policy(
+    id="VM604",
+    name="default-service-account",
+    tradeoff="security",
+    severity="info",
+    summary="The pod runs as the namespace's default service account (serviceAccountName unset, empty or default).",
+    rationale=(
+        "Every pod that does not name an account shares the default one: any permission granted to it for one "
+        "workload is granted to all of them, and their API requests cannot be told apart."
+    ),
+    remediation="Create a ServiceAccount per workload and set `serviceAccountName`.",
+    formats=("kubernetes",),
+    related={"kics": ("591ade62-d6b0-4580-b1ae-209f80ba1cd9",), "kube-linter": ("default-service-account",)},
+    notes="Pods that set automountServiceAccountToken: false do not use their account's token and are not reported.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="spec:\n  containers:\n  - name: app",
+            good="spec:\n  serviceAccountName: app\n  containers:\n  - name: app",
+        ),
+    ),
+)
+def default_service_account(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    account = workload.service_account
+    if account is None or (account.automount_token.is_(False) and account.automount_token.explicit):
+        return
+    name = account.name
+    if name.value is None and name.explicit:
+        return
+    if not name.value or name.value == "default":
+        yield hit(workload, name, f"{workload.kind} {workload.name} runs as the default service account")
+
+
+POLICIES += (default_service_account,)
