@@ -150,3 +150,13 @@ def _short_mount(text: str) -> MountSpec | None:
         "ro" in modes,
         next((mode for mode in modes if mode in PROPAGATIONS), None),
     )
+
+
+def service_of(workload: Any) -> tuple[dict[str, Any], tuple[str | int, ...]] | None:
+    """The (merged) service mapping of a Compose service workload and its path, for Compose-only policies."""
+    if workload.format != "compose" or workload.kind != "service":
+        return None
+    node = workload.document
+    for part in workload.pod_spec_path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return (node, workload.pod_spec_path) if isinstance(node, dict) else None
