@@ -54,7 +54,7 @@ def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "portable."
     ),
     remediation="Remove `nodeName`; select nodes by labels with `nodeSelector` or node affinity.",
-    formats=("kubernetes",),
+    formats=("kubernetes", "kubevirt"),
     examples=(
         Example(
             "kubernetes",

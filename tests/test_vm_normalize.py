@@ -165,3 +165,22 @@ def test_non_packer_hcl_and_non_domain_xml_are_skipped_quietly(tmp_path: Path) -
     (tmp_path / "pom.xml").write_text("<project><broken></project>\n")
     report = lint([tmp_path], cwd=tmp_path)
     assert triples(report) == []
+
+
+def test_cross_format_policies_apply_to_vms(tmp_path: Path) -> None:
+    path = tmp_path / "vmi.yaml"
+    path.write_text(
+        "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata:\n  name: pinned\n"
+        "  labels:\n    vmlint.io/security-tier: high\nspec:\n  nodeName: worker-3\n  domain:\n    devices: {}\n"
+    )
+    assert triples(lint([path], select=["VM302", "VM101"], cwd=tmp_path)) == [["VM302", "vmi.yaml", 8, 13]]
+    (tmp_path / "lxc.xml").write_text(
+        (VM / "lxc.xml")
+        .read_text()
+        .replace(
+            "<name>shell</name>",
+            "<name>shell</name>\n  <metadata>\n    <t:security-tier xmlns:t='https://vmlint.io/xmlns/1'>high"
+            "</t:security-tier>\n  </metadata>",
+        )
+    )
+    assert triples(lint([tmp_path / "lxc.xml"], select=["VM101"], cwd=tmp_path)) == [["VM101", "lxc.xml", 4, 5]]
