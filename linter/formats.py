@@ -90,7 +90,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
         assert problem is not None
         return LoadedFile(problems=[problem], is_manifest=True)
     loaded = LoadedFile(text=text)
-    vm = load_vm_file(text, file, classifier)
+    vm = load_vm_file(text, file, classifier, path)
     if vm is not None:
         loaded.workloads, loaded.documents, loaded.is_manifest = vm.workloads, vm.documents, vm.is_manifest
         loaded.problems = [Problem(p.code, p.message, Position(file, p.line, p.column)) for p in vm.problems]

@@ -17,7 +17,7 @@ VM = Path(__file__).parent / "vm"
 
 def workloads(name: str) -> list[Workload]:
     path = VM / name
-    loaded = load(path.read_bytes(), str(path), Classifier())
+    loaded = load(path.read_bytes(), str(path), Classifier(), str(path))
     assert loaded.problems == []
     return loaded.workloads
 
@@ -146,11 +146,19 @@ def test_packer_variables_resolve_from_defaults_and_var_files(tmp_path: Path) ->
     assert build.vm.patch_step is not None and build.vm.patch_step.value is True
 
 
+def test_packer_from_stdin_reads_no_other_file() -> None:
+    path = VM / "varfile" / "build.pkr.hcl"
+    (build,) = load(path.read_bytes(), str(path), Classifier(), None).workloads
+    assert build.access is not None
+    assert [p.value for p in build.access.plaintext_passwords] == ["from-default"]
+    assert build.vm is not None and build.vm.downloads[0].checksum.value is None
+
+
 def test_packer_var_files_that_disagree_make_the_variable_unknown(tmp_path: Path) -> None:
     shutil.copytree(VM / "varfile", tmp_path / "cfg")
     (tmp_path / "cfg" / "other.pkrvars.hcl").write_text('password = "another"\n')
     path = tmp_path / "cfg" / "build.pkr.hcl"
-    (build,) = load(path.read_bytes(), str(path), Classifier()).workloads
+    (build,) = load(path.read_bytes(), str(path), Classifier(), str(path)).workloads
     assert build.access is not None and build.access.plaintext_passwords == ()
 
 

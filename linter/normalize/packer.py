@@ -78,7 +78,9 @@ def _read_sibling(path: str) -> str | None:
         return None
 
 
-def _siblings(file: str, suffix: str) -> Iterator[str]:
+def _siblings(file: str | None, suffix: str) -> Iterator[str]:
+    if file is None:
+        return
     directory = os.path.dirname(file) or "."
     if not os.path.isdir(directory):
         return
@@ -99,10 +101,10 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
-def _variables(body: dict[str, Any], file: str) -> dict[str, Any]:
+def _variables(body: dict[str, Any], file: str | None) -> dict[str, Any]:
     bodies: list[dict[str, Any]] = [body]
     for sibling in _siblings(file, ".pkr.hcl"):
-        if not _same(sibling, file):
+        if file is not None and not _same(sibling, file):
             text = _read_sibling(sibling)
             sibling_body = parse_hcl(text)[0] if text is not None else None
             if sibling_body is not None:
@@ -128,11 +130,11 @@ def _blocks(body: Any, kind: str) -> list[dict[str, Any]]:
     return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
-def _other_builds(file: str) -> tuple[bool, bool]:
+def _other_builds(file: str | None) -> tuple[bool, bool]:
     """Whether other ``*.pkr.hcl`` files of the directory hold build blocks, and whether one patches."""
     found = False
     for sibling in _siblings(file, ".pkr.hcl"):
-        if not _same(sibling, file):
+        if file is not None and not _same(sibling, file):
             text = _read_sibling(sibling)
             builds = _blocks(parse_hcl(text)[0] if text is not None else None, "build")
             found = found or bool(builds)
@@ -146,17 +148,22 @@ def _patches(build: Any) -> bool:
     return any(patches(text) for text in strings_in(provisioners))
 
 
-def load_hcl(text: str, file: str, classifier: Classifier) -> tuple[list[Workload], list[YamlProblem], bool]:
-    """Workloads of a Packer HCL2 file; var-files give no workloads but are still syntax-checked."""
+def load_hcl(
+    text: str, file: str, classifier: Classifier, path: str | None
+) -> tuple[list[Workload], list[YamlProblem], bool]:
+    """Workloads of a Packer HCL2 file; var-files give no workloads but are still syntax-checked.
+
+    ``path`` locates the directory whose other files belong to the same configuration (None: this file alone).
+    """
     body, problems = parse_hcl(text)
     if body is None:
         return [], problems, True
     if file.endswith(".pkrvars.hcl"):
         return [], problems, True
-    resolver = _Resolver(_variables(body, file), _HCL_REF)
+    resolver = _Resolver(_variables(body, path), _HCL_REF)
     builds = _blocks(body, "build")
     build_index = next((i for i, b in enumerate(body.get("build") or []) if isinstance(b, dict)), None)
-    elsewhere, patched_elsewhere = (False, False) if any(_patches(b) for b in builds) else _other_builds(file)
+    elsewhere, patched_elsewhere = (False, False) if any(_patches(b) for b in builds) else _other_builds(path)
     if patched_elsewhere or any(_patches(b) for b in builds):
         patch: Fact[bool] = Fact(True, ("build",))
     elif build_index is not None:

@@ -29,11 +29,14 @@ class VmLoad:
     is_manifest: bool = False
 
 
-def load_vm_file(text: str, file: str, classifier: Classifier) -> VmLoad | None:
-    """The file read as a VM format, or None when it is YAML/JSON for the manifest loader."""
+def load_vm_file(text: str, file: str, classifier: Classifier, path: str | None = None) -> VmLoad | None:
+    """The file read as a VM format, or None when it is YAML/JSON for the manifest loader.
+
+    ``path`` is where the file is on disk (None for stdin): Packer reads its directory's other files from there.
+    """
     lowered = file.lower()
     if lowered.endswith(".hcl"):
-        workloads, problems, is_packer = load_hcl(text, file, classifier)
+        workloads, problems, is_packer = load_hcl(text, file, classifier, path)
         if not lowered.endswith(PACKER_SUFFIXES) and (problems or not is_packer):
             return VmLoad()  # some other HCL dialect (Terraform, Nomad, ...): not ours to judge
         return VmLoad(workloads, problems, 1, True)
