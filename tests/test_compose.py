@@ -219,3 +219,12 @@ def test_schema_problems_are_located(tmp_path: Path) -> None:
         ("VM008", 7, 9, "services.web.ports.0 has neither a valid short nor a valid long form"),
         ("VM008", 8, 1, "unknown key 'unknown' in the top level"),
     ]
+
+
+def test_symlinks_out_of_the_project_are_not_followed(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    write(tmp_path, {"secret.env": "PRIV=true\n", "outside.yaml": "services:\n  web:\n    privileged: true\n"})
+    write(project, {"compose.yaml": "services:\n  web:\n    image: web:1\n    privileged: ${PRIV}\n"})
+    (project / ".env").symlink_to(tmp_path / "secret.env")
+    (project / "compose.override.yaml").symlink_to(tmp_path / "outside.yaml")
+    assert rows(["compose.yaml"], project, "VM102") == []

@@ -80,8 +80,11 @@ class FileAccess:
             return None
 
     def sibling(self, real_from: str | None, name: str) -> str | None:
-        """The real path of ``name`` beside ``real_from`` when that file exists."""
-        if real_from is None:
+        """The path of ``name`` beside ``real_from`` when it exists and resolves inside the project directory."""
+        if real_from is None or self.directory is None:
             return None
         candidate = os.path.join(os.path.dirname(real_from), name)
-        return candidate if os.path.isfile(candidate) else None
+        if not os.path.isfile(candidate):
+            return None
+        real = os.path.realpath(candidate)
+        return candidate if os.path.commonpath([real, self.directory]) == self.directory else None

@@ -139,7 +139,7 @@ def _replace(node: YMap, key: Any, value: Any) -> YMap:
 
 
 def _project_dir(real: str | None) -> str | None:
-    return os.path.dirname(os.path.realpath(real)) if real else None
+    return os.path.realpath(os.path.dirname(os.path.abspath(real))) if real else None
 
 
 def load_project(root: YMap, file: str, real: str | None) -> Project:
