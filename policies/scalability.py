@@ -9,7 +9,8 @@ from vmlint.context import autoscaled
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 
-from ._facts import hit
+from ._facts import existing, hit
+from ._spread import spreads_over_nodes
 
 
 @policy(
@@ -132,3 +133,58 @@ def fixed_host_port_on_scaled_service(workload: Workload, settings: Settings) ->
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service)
+
+
+@policy(
+    id="VM502",
+    name="replicas-not-spread",
+    tradeoff="scalability",
+    severity="info",
+    summary="A Deployment or StatefulSet with several replicas does not keep them on different nodes.",
+    rationale=(
+        "Replicas are only redundancy if they fail independently. Without pod anti-affinity or a topology spread "
+        "constraint the scheduler may put every replica on one node, and one node failure takes the service down."
+    ),
+    remediation=(
+        "Add `topologySpreadConstraints` (topologyKey kubernetes.io/hostname or a zone) or a pod anti-affinity "
+        "term whose labelSelector matches the pod template's own labels."
+    ),
+    formats=("kubernetes",),
+    options={"minimum": Option(2, "Replica counts from which spreading is required.")},
+    related={"kics": ("a31b7b82-d994-48c4-bd21-3bab6c31827a", "d740d048-8ed3-49d3-b77b-6f072f3b669e")},
+    notes=(
+        "A term counts when its labelSelector (matchLabels and matchExpressions, evaluated as Kubernetes does) "
+        "selects the pod template's labels, whatever its topologyKey (node, zone, rack: pods in different domains "
+        "are on different nodes). KICS requires 3 replicas, only reads matchLabels, wants the hostname key and "
+        "ignores topologySpreadConstraints; vmlint starts at 2 replicas and accepts all of them."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n"
+            "    spec:\n      containers: [{name: web, image: web:1.2}]",
+            good="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web}\n"
+            "    spec:\n      topologySpreadConstraints:\n      - maxSkew: 1\n"
+            "        topologyKey: kubernetes.io/hostname\n"
+            "        whenUnsatisfiable: ScheduleAnyway\n        labelSelector:\n          matchLabels: {app: web}\n"
+            "      containers: [{name: web, image: web:1.2}]",
+        ),
+    ),
+)
+def replicas_not_spread(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    scaling = workload.scaling
+    if workload.kind not in ("Deployment", "StatefulSet") or scaling is None:
+        return
+    replicas = scaling.replicas.value
+    if replicas is None or replicas < int(settings["minimum"]) or spreads_over_nodes(workload):
+        return
+    affinity = workload.pod_spec_path + ("affinity",)
+    where = existing(workload, affinity + ("podAntiAffinity",))
+    yield Hit(
+        where if len(where) > len(workload.pod_spec_path) else workload.pod_spec_path,
+        f"{workload.kind} {workload.name} runs {replicas} replicas with nothing keeping them on different nodes",
+        key=True,
+    )
+
+
+POLICIES += (replicas_not_spread,)
