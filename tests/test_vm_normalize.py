@@ -192,3 +192,21 @@ def test_cross_format_policies_apply_to_vms(tmp_path: Path) -> None:
         )
     )
     assert triples(lint([tmp_path / "lxc.xml"], select=["VM101"], cwd=tmp_path)) == [["VM101", "lxc.xml", 4, 5]]
+
+
+def test_wrong_shapes_are_located_problems_never_crashes() -> None:
+    bad = VM / "bad"
+    report = lint([bad], select=["VM008"], cwd=bad)
+    assert report.errors == ()
+    assert triples(report) == [
+        ["VM008", "kubevirt.yaml", 3, 11],
+        ["VM008", "kubevirt.yaml", 5, 25],
+        ["VM008", "kubevirt.yaml", 5, 35],
+        ["VM008", "kubevirt.yaml", 8, 25],
+        ["VM008", "kubevirt.yaml", 10, 14],
+        ["VM008", "kubevirt.yaml", 12, 19],
+        ["VM008", "kubevirt.yaml", 13, 17],
+        ["VM008", "kubevirt.yaml", 15, 11],
+        ["VM001", "user-data", 3, 1],
+    ]
+    assert triples(lint([bad / "user-data"], cwd=bad)) == [["VM001", "user-data", 3, 1]]

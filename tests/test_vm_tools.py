@@ -12,7 +12,9 @@ TESTS = Path(__file__).parent
 PACKER_FILES = sorted(
     p
     for p in (*TESTS.glob("policies/VM*/*"), *TESTS.glob("vm/**/*"))
-    if p.is_file() and (p.name.endswith(".pkr.hcl") or (p.suffix == ".json" and '"builders"' in p.read_text()))
+    if p.is_file()
+    and "bad" not in p.parts  # tests/vm/bad holds deliberately broken input
+    and (p.name.endswith(".pkr.hcl") or (p.suffix == ".json" and '"builders"' in p.read_text()))
 )
 PACKER_DIRS = sorted(
     d for d in (*TESTS.glob("policies/VM*/*"), *TESTS.glob("vm/*")) if d.is_dir() and any(d.glob("*.pkr.hcl"))

@@ -139,6 +139,8 @@ def parse_embedded(text: str, line_offset: int, column_offset: int) -> tuple[Any
 def load_cloud_config(text: str, file: str, classifier: Classifier) -> tuple[list[Workload], list[YamlProblem], int]:
     """A standalone ``#cloud-config`` file as one VM workload (its guest's first-boot config)."""
     documents, problems = parse_yaml(text)
+    if any(problem.code in ("VM001", "VM006") for problem in problems):
+        return [], problems, len(documents)  # a config cloud-init cannot read is reported, not judged
     root = documents[0].root if documents else None
     if root is None:
         root = YMap(1, 1)

@@ -252,7 +252,7 @@ class KubeVirtNormalizer:
             for index, item in read.maps(devices, devices_path, key):
                 device = item.get("deviceName")
                 out.append(Fact(f"{what} {device}" if device else what, (*devices_path, key, index)))
-        for index, item in read.maps(spec, spec_path, "volumes"):
+        for index, item in _volume_items(spec):
             if isinstance(item.get("hostDisk"), dict):
                 host = item["hostDisk"].get("path")
                 out.append(
@@ -261,20 +261,21 @@ class KubeVirtNormalizer:
         return tuple(out)
 
     def downloads(self, obj: dict[str, Any]) -> tuple[Download, ...]:
-        spec = obj.get("spec")
-        templates = spec.get("dataVolumeTemplates") if isinstance(spec, dict) else None
+        """CDI http imports of the VM's dataVolumeTemplates (CDI has no checksum field)."""
+        read = self.reader
         out = []
-        for index, template in enumerate(templates if isinstance(templates, list) else []):
+        spec = read.map(obj, (), "spec")
+        for index, template in read.maps(spec, ("spec",), "dataVolumeTemplates"):
             where: Path = ("spec", "dataVolumeTemplates", index, "spec")
-            source = template.get("spec", {}).get("source") if isinstance(template, dict) else None
-            http = source.get("http") if isinstance(source, dict) else None
-            if isinstance(http, dict):
-                url = self.reader.text(http, (*where, "source", "http"), "url")
+            source = read.map(read.map(template, where[:-1], "spec"), where, "source")
+            http = read.map(source, (*where, "source"), "http")
+            if http:
+                url = read.text(http, (*where, "source", "http"), "url")
                 out.append(Download(url, unset(None, (*where, "source", "http"))))
         return tuple(out)
 
     def cloud_init(self, obj: dict[str, Any], spec: dict[str, Any], spec_path: Path) -> CloudConfig | None:
-        for index, volume in self.reader.maps(spec, spec_path, "volumes"):
+        for index, volume in _volume_items(spec):
             for source in CLOUD_INIT_SOURCES:
                 holder = volume.get(source)
                 if isinstance(holder, YMap):
@@ -329,6 +330,12 @@ class KubeVirtNormalizer:
         while out and not out[-1].strip():
             out.pop()
         return out
+
+
+def _volume_items(spec: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The mapping items of ``volumes`` without reporting shapes again (``volumes()`` reports them)."""
+    volumes = spec.get("volumes")
+    return [(i, v) for i, v in enumerate(volumes) if isinstance(v, dict)] if isinstance(volumes, list) else []
 
 
 def _dedent(lines: list[str]) -> str:

@@ -133,7 +133,8 @@ def _passthrough(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str]
         return ()
     out = []
     for index, hostdev in _children(devices[1], "hostdev"):
-        out.append(Fact(f"{hostdev.get('@type', 'host')} host device", (*devices[0], "hostdev", index)))
+        kind = hostdev.get("@type")
+        out.append(Fact(f"{kind} host device" if kind else "host device", (*devices[0], "hostdev", index)))
     for index, disk in _children(devices[1], "disk"):
         if disk.get("@device") == "lun":
             out.append(Fact("SCSI LUN passthrough", (*devices[0], "disk", index, "@device")))
