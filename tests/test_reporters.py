@@ -134,6 +134,15 @@ def test_sarif_fingerprints_survive_inserted_lines(tmp_path: Path) -> None:
     assert [r["partialFingerprints"] for r in after] == [r["partialFingerprints"] for r in before]
 
 
+def test_sarif_fingerprints_count_identical_findings() -> None:
+    same = [Finding("a.yaml", 24, 5, "VM451", "n", "warning", "hardware", "pci device", source_line="    <hostdev>")]
+    report = Report((*same, replace(same[0], line=30)), (), Summary(findings=2))
+    results = json.loads(render("sarif", report))["runs"][0]["results"]
+    first, second = (r["partialFingerprints"]["vmlint/v1"] for r in results)
+    assert (first[-2:], second[-2:]) == (":1", ":2")
+    assert first[:-2] == second[:-2]
+
+
 def test_sarif_absolute_and_odd_paths() -> None:
     assert sarif.artifact_location("/srv/a b.yaml") == {"uri": "file:///srv/a%20b.yaml"}
     assert sarif.artifact_location("k8s/a#b.yaml") == {"uri": "k8s/a%23b.yaml", "uriBaseId": "%SRCROOT%"}

@@ -8,6 +8,7 @@ dismissed.  Paths are relative to ``%SRCROOT%`` (the working directory of the ru
 from __future__ import annotations
 
 import json
+from collections import Counter
 from importlib import metadata
 from pathlib import PurePosixPath
 from typing import Any
@@ -65,7 +66,9 @@ def _rule(policy: Policy) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: dict[str, int], suppression: Suppression | None) -> dict[str, Any]:
+def _result(
+    finding: Finding, rule_index: dict[str, int], suppression: Suppression | None, occurrences: Counter[str]
+) -> dict[str, Any]:
     message = f"{finding.message} ({finding.object.describe()})" if finding.object else finding.message
     location: dict[str, Any] = {
         "physicalLocation": {
@@ -75,13 +78,16 @@ def _result(finding: Finding, rule_index: dict[str, int], suppression: Suppressi
     }
     if finding.object:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.object.describe(), "kind": "resource"}]
+    # Identical findings (same object, message and line text) are told apart by occurrence, as GitHub's line hashes are.
+    key = fingerprint(finding, finding.file)
+    occurrences[key] += 1
     result: dict[str, Any] = {
         "ruleId": finding.policy,
         "ruleIndex": rule_index[finding.policy],
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding, finding.file)},
+        "partialFingerprints": {FINGERPRINT_KEY: f"{key}:{occurrences[key]}"},
         "properties": {"tradeoff": finding.tradeoff},
     }
     if suppression is not None:
@@ -102,6 +108,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     pairs: list[tuple[Finding, Suppression | None]] = [(f, None) for f in report.findings]
     pairs += [(s.finding, s) for s in report.suppressions]
     pairs.sort(key=lambda pair: pair[0])
+    occurrences: Counter[str] = Counter()
     driver: dict[str, Any] = {"name": "vmlint", "version": __version__, "semanticVersion": __version__}
     if INFORMATION_URI:
         driver["informationUri"] = INFORMATION_URI
@@ -125,7 +132,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 ],
                 "originalUriBaseIds": {SRCROOT: {"description": {"text": "The working directory of the run."}}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index, s) for f, s in pairs],
+                "results": [_result(f, rule_index, s, occurrences) for f, s in pairs],
             }
         ],
     }
