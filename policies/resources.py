@@ -14,6 +14,8 @@ from ._facts import hit
 
 def _missing(workload: Workload, field: str, what: str) -> Iterator[Hit]:
     for unit in workload.containers():
+        if unit.kind == "ephemeral":  # debug containers may not set resources
+            continue
         fact: Fact[str] = getattr(unit.resources, field)
         if not fact.explicit:
             yield hit(workload, fact, f"container {unit.name} has no {what}", unit.name)

@@ -11,7 +11,7 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import Path
 
-from ._facts import hit
+from ._facts import existing, hit
 
 SECRET_NAME_PARTS = (
     "PASSWORD",
@@ -133,7 +133,8 @@ def secret_in_env_var(workload: Workload, settings: Settings) -> Iterator[Hit]:
         for env in unit.env:
             if env.from_secret:
                 shown = f"variable {env.name}" if env.name else "its environment (envFrom)"
-                yield Hit(env.path, f"container {unit.name} reads a Secret into {shown}", unit=unit.name)
+                where = existing(workload, env.path + (("valueFrom", "secretKeyRef") if env.name else ("secretRef",)))
+                yield Hit(where, f"container {unit.name} reads a Secret into {shown}", unit=unit.name, key=True)
 
 
 @policy(
