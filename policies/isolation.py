@@ -325,7 +325,8 @@ SENSITIVE_HOST_PATHS = (
     notes=(
         "KICS treats all of /var as sensitive (e.g. /var/redis/data); vmlint names /var/log, /var/run and the "
         "runtime and kubelet state directories, and leaves other data directories to host-path-volume (VM303). "
-        "KICS also judges PersistentVolume objects, which are not workloads."
+        "KICS also judges PersistentVolume objects, which are not workloads. A runtime socket such as "
+        "/var/run/docker.sock is reported once, by runtime-socket-mounted (VM109)."
     ),
     examples=(
         Example(
@@ -337,6 +338,8 @@ SENSITIVE_HOST_PATHS = (
 )
 def sensitive_host_path(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for volume, path in host_volumes(workload):
+        if path.rsplit("/", 1)[-1] in RUNTIME_SOCKETS:
+            continue  # runtime-socket-mounted (VM109) reports it
         root = under(path, settings["paths"])
         if root is not None:
             inside = "" if root == path else f" (inside {root})"
