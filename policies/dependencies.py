@@ -111,7 +111,7 @@ def unsafe_sysctl(workload: Workload, settings: Settings) -> Iterator[Hit]:
     safe = set(settings["safe"])
     for fact in workload.host.sysctls:
         if fact.value is not None and fact.value.replace("/", ".") not in safe:
-            yield Hit(fact.path, f"the pod sets the unsafe sysctl {fact.value}")
+            yield Hit(fact.path, f"the workload sets the unsafe sysctl {fact.value}")
 
 
 POLICIES: tuple[Policy, ...] = (kernel_module_capability, host_kernel_files, unsafe_sysctl)

@@ -229,10 +229,13 @@ def privilege_escalation_allowed(workload: Workload, settings: Settings) -> Iter
         fact = unit.allow_privilege_escalation
         if fact.value is False or (fact.value is None and fact.explicit):
             continue
+        kubernetes = workload.format == "kubernetes"
         if fact.explicit:
-            message = f"container {unit.name} sets allowPrivilegeEscalation: true"
+            setting = "allowPrivilegeEscalation: true" if kubernetes else "no-new-privileges:false"
+            message = f"container {unit.name} sets {setting}"
         else:
-            message = f"container {unit.name} does not set allowPrivilegeEscalation: false"
+            setting = "allowPrivilegeEscalation: false" if kubernetes else "no-new-privileges:true"
+            message = f"container {unit.name} does not set {setting}"
         yield hit(workload, fact, message, unit.name)
 
 
@@ -274,7 +277,10 @@ def run_as_root(workload: Workload, settings: Settings) -> Iterator[Hit]:
         if user.value == 0:
             yield Hit(user.path, f"container {unit.name} runs as UID 0 (root)", unit=unit.name)
         elif user.value is None and not user.explicit and non_root.value is False:
-            message = f"container {unit.name} may run as root: no non-zero runAsUser and no runAsNonRoot: true"
+            if workload.format == "kubernetes":
+                message = f"container {unit.name} may run as root: no non-zero runAsUser and no runAsNonRoot: true"
+            else:
+                message = f"container {unit.name} may run as root: no `user:` is set (the image's user, often root)"
             yield hit(workload, non_root, message, unit.name)
 
 
@@ -722,7 +728,8 @@ def writable_root_filesystem(workload: Workload, settings: Settings) -> Iterator
         fact = unit.read_only_root
         if fact.value is True or (fact.value is None and fact.explicit):
             continue
-        shown = "sets readOnlyRootFilesystem: false" if fact.explicit else "does not set readOnlyRootFilesystem: true"
+        setting = "readOnlyRootFilesystem" if workload.format == "kubernetes" else "read_only"
+        shown = f"sets {setting}: false" if fact.explicit else f"does not set {setting}: true"
         yield hit(workload, fact, f"container {unit.name} {shown}", unit.name)
 
 
