@@ -327,6 +327,7 @@ SENSITIVE_HOST_PATHS = (
     related={
         "kics": ("5308a7a8-06f8-45ac-bf10-791fe21de46e",),
         "kube-linter": ("sensitive-host-mounts",),
+        "trivy": ("KSV-0121",),
     },
     notes=(
         "KICS treats all of /var as sensitive (e.g. /var/redis/data); vmlint names /var/log, /var/run and the "
@@ -380,11 +381,13 @@ RUNTIME_SOCKETS = (
     options={"sockets": Option(list(RUNTIME_SOCKETS), "File names of runtime sockets.")},
     related={
         "kics": ("a6f34658-fdfb-4154-9536-56d516f65828", "d6355c88-1e8d-49e9-b2f2-f8a1ca12c75b"),
-        "kube-linter": ("docker-sock",),
+        "checkov": ("CKV_K8S_27",),
+        "trivy": ("KSV-0006",),
     },
     notes=(
-        "KICS, Checkov (CKV_K8S_27) and Trivy (KSV-0006) match the path /var/run/docker.sock only; vmlint matches "
-        "any host path whose file name is a runtime socket, so /run/containerd/containerd.sock is found too. "
+        "KICS (Kubernetes), Checkov and Trivy match the path /var/run/docker.sock only; vmlint matches any host "
+        "path whose file name is a runtime socket, so /run/containerd/containerd.sock is found too. kube-linter's "
+        "docker-sock (any path ending in docker.sock, other sockets not) is not declared. "
         "A whole /var/run or /run mount is reported by sensitive-host-path (VM108)."
     ),
     examples=(
@@ -466,10 +469,10 @@ DANGEROUS_CAPABILITIES = (
     remediation="Remove the capability; if the workload cannot work without it, run it in a VM or a sandbox runtime.",
     formats=CONTAINER_FORMATS,
     options={"capabilities": Option(list(DANGEROUS_CAPABILITIES), "Capabilities reported by this policy.")},
-    related={"polaris": ("dangerousCapabilities",)},
     notes=(
-        "KICS (235236ee, SYS_ADMIN only), Checkov CKV_K8S_39 and Trivy KSV-0005 flag SYS_ADMIN alone; this policy "
-        "flags a list, so it declares none of them. SYS_MODULE is reported by kernel-module-capability (VM701)."
+        "KICS (235236ee, SYS_ADMIN only), Checkov CKV_K8S_39 and Trivy KSV-0005 flag SYS_ADMIN alone, and Polaris "
+        "dangerousCapabilities flags SYS_ADMIN, NET_ADMIN and ALL; this policy flags a configurable list, so it "
+        "declares none of them. SYS_MODULE is reported by kernel-module-capability (VM701)."
     ),
     examples=(
         Example(

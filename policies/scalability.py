@@ -151,7 +151,10 @@ POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service
     ),
     formats=("kubernetes",),
     options={"minimum": Option(2, "Replica counts from which spreading is required.")},
-    related={"kics": ("a31b7b82-d994-48c4-bd21-3bab6c31827a", "d740d048-8ed3-49d3-b77b-6f072f3b669e")},
+    related={
+        "kics": ("a31b7b82-d994-48c4-bd21-3bab6c31827a", "d740d048-8ed3-49d3-b77b-6f072f3b669e"),
+        "kube-linter": ("no-anti-affinity",),
+    },
     notes=(
         "A term counts when its labelSelector (matchLabels and matchExpressions, evaluated as Kubernetes does) "
         "selects the pod template's labels, whatever its topologyKey (node, zone, rack: pods in different domains "
