@@ -122,7 +122,7 @@ def test_per_path_ignores(tmp_path: Path) -> None:
             "options.VM101.hihg: VM101 has no option 'hihg' (options: high, low, standard)",
         ),
         ("options: {VM101: {high: 3}}\n", "options.VM101.high: expected str, found int"),
-        ("select: [VM102\n", ".vmlint.yaml:2:1: YAML syntax error"),
+        ("select: [VM102\n", ".vmlint.yaml:1:15: YAML syntax error"),
     ],
 )
 def test_invalid_config_names_the_key_and_exits_2(tmp_path: Path, config: str, message: str) -> None:

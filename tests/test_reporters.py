@@ -53,7 +53,7 @@ def render(fmt: str, report: Report) -> str:
 def test_golden_report_is_what_the_goldens_show() -> None:
     report = golden_report()
     assert [(f.policy, f.file, f.line, f.column) for f in report.findings] == [
-        ("VM001", "broken.yaml", 4, 1),
+        ("VM001", "broken.yaml", 3, 21),
         ("VM301", "k8s/web.yaml", 9, 12),
         ("VM102", "k8s/web.yaml", 11, 19),
         ("VM303", "k8s/web.yaml", 20, 13),
@@ -94,7 +94,7 @@ def test_sarif_rules_results_and_suppressions() -> None:
     assert vm102["properties"]["related"]["trivy"] == ["KSV-0017"]
     results = run["results"]
     assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]) for r in results] == [
-        ("VM001", "error", {"startLine": 4, "startColumn": 1}),
+        ("VM001", "error", {"startLine": 3, "startColumn": 21}),
         ("VM105", "error", {"startLine": 14, "startColumn": 16}),
         ("VM301", "warning", {"startLine": 9, "startColumn": 12}),
         ("VM102", "error", {"startLine": 11, "startColumn": 19}),
@@ -271,7 +271,7 @@ def test_github_commands_per_severity() -> None:
     lines = render("github", golden_report()).splitlines()
     escaped = 'app,<b>&"x":50%25%0Az'
     assert lines == [
-        "::error file=broken.yaml,line=4,col=1,title=VM001 syntax-error::"
+        "::error file=broken.yaml,line=3,col=21,title=VM001 syntax-error::"
         "YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
         "::warning file=k8s/web.yaml,line=9,col=12,title=VM301 image-tag-mutable::"
         f"image nginx of {escaped} has no tag (means latest) (Pod/prod/web {escaped})",

@@ -207,6 +207,6 @@ def test_wrong_shapes_are_located_problems_never_crashes() -> None:
         ["VM008", "kubevirt.yaml", 12, 19],
         ["VM008", "kubevirt.yaml", 13, 17],
         ["VM008", "kubevirt.yaml", 15, 11],
-        ["VM001", "user-data", 3, 1],
+        ["VM001", "user-data", 2, 7],
     ]
-    assert triples(lint([bad / "user-data"], cwd=bad)) == [["VM001", "user-data", 3, 1]]
+    assert triples(lint([bad / "user-data"], cwd=bad)) == [["VM001", "user-data", 2, 7]]

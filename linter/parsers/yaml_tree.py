@@ -278,7 +278,7 @@ def parse_yaml(
         builder.problems.append(error.problem)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, col = builder.pos(mark) if mark is not None else (1, 1)
+        line, col = _clamp(text, *builder.pos(mark)) if mark is not None else (1, 1)
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         if "maximum nesting depth" in message:  # libyaml's own depth limit
             builder.problems.append(YamlProblem("VM006", f"nesting deeper than {MAX_DEPTH} levels", line, col))
@@ -287,3 +287,14 @@ def parse_yaml(
     except yaml.YAMLError as error:
         builder.problems.append(YamlProblem("VM001", f"YAML error: {error}", 1, 1))
     return documents, builder.problems
+
+
+def _clamp(text: str | bytes, line: int, column: int) -> tuple[int, int]:
+    """libyaml reports errors at the end of the stream one line past the last: point at the last line's end."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    lines = text.split(newline)  # type: ignore[arg-type]
+    if lines and not lines[-1]:
+        lines.pop()
+    if lines and line - 1 > len(lines) - 1 >= 0:
+        return len(lines), len(lines[-1]) + 1
+    return line, column
