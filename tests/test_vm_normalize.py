@@ -210,3 +210,10 @@ def test_wrong_shapes_are_located_problems_never_crashes() -> None:
         ["VM001", "user-data", 2, 7],
     ]
     assert triples(lint([bad / "user-data"], cwd=bad)) == [["VM001", "user-data", 2, 7]]
+
+
+def test_unhashable_kind_is_not_a_kubevirt_object() -> None:
+    from vmlint.normalize.kubevirt import is_kubevirt_object
+
+    assert not is_kubevirt_object({"apiVersion": "kubevirt.io/v1", "kind": ["VirtualMachine"]})
+    assert is_kubevirt_object({"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine"})

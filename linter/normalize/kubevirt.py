@@ -58,7 +58,8 @@ def is_kubevirt_object(obj: Any) -> bool:
     if not isinstance(obj, dict) or not isinstance(obj.get("apiVersion"), str):
         return False
     group = obj["apiVersion"].split("/", 1)[0] if "/" in obj["apiVersion"] else ""
-    return obj.get("kind") in GROUPS.get(group, set())
+    kind = obj.get("kind")
+    return isinstance(kind, str) and kind in GROUPS.get(group, set())
 
 
 def is_openshift_template(obj: Any) -> bool:
