@@ -124,7 +124,7 @@ def tool_version(command: list[str]) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "?"
     lines = out.strip().splitlines()
-    return lines[0].replace("Version: ", "") if lines else "?"
+    return lines[0].replace("Version: ", "").replace("vmlint, version ", "") if lines else "?"
 
 
 def phases(corpus: Path) -> list[tuple[str, float]] | None:
@@ -206,10 +206,16 @@ def _memory() -> str:
 
 
 def row(run: Run, reference: Run | None) -> str:
-    wall_ratio = run.wall / max(reference.wall, 1e-3) if reference else 1.0
-    rss_ratio = run.rss_mb / max(reference.rss_mb, 1e-3) if reference else 1.0
+    ratios = [
+        f"{mine / max(theirs, 1e-3):.1f}x" if reference else "1.0x"
+        for mine, theirs in (
+            (run.wall, reference.wall if reference else 0),
+            (run.cpu, reference.cpu if reference else 0),
+            (run.rss_mb, reference.rss_mb if reference else 0),
+        )
+    ]
     measured = f"{run.wall:.2f} | {run.cpu:.2f} | {run.rss_mb:.0f}"
-    return f"| {run.copies}x | {run.tool} | {measured} | {wall_ratio:.1f}x | {rss_ratio:.1f}x | {run.exit_code} |"
+    return f"| {run.copies}x | {run.tool} | {measured} | {' | '.join(ratios)} | {run.exit_code} |"
 
 
 def main() -> None:
@@ -227,6 +233,7 @@ def main() -> None:
     if args.install_peers:
         install_peers()
     vmlint = find_vmlint(args.vmlint)
+    load_start = os.getloadavg()[0]
     base = [*vmlint, "check", "--format", "json", "--fail-on", "never"]
     runs: list[Run] = []
     sizes: dict[int, tuple[int, float]] = {}
@@ -272,7 +279,7 @@ def main() -> None:
         for name, seconds in phase_rows:
             print(f"  {name:<44} {seconds:6.3f} s")
     if args.write_docs:
-        write_docs(runs, extra, sizes, verdicts, phase_rows, versions, args.repeat)
+        write_docs(runs, extra, sizes, verdicts, phase_rows, versions, args.repeat, (load_start, os.getloadavg()[0]))
         print(f"wrote {ROOT / 'docs' / 'performance.md'}")
 
 
@@ -286,6 +293,7 @@ def targets(runs: list[Run], extra: list[Run]) -> list[str]:
         memory = trivy4.rss_mb / vm4.rss_mb
         out.append(f"target wall <= 1/20 of Trivy's on 4x: Trivy/vmlint = {speed:.1f}x  {_ok(speed >= 20)}")
         out.append(f"target RSS <= 1/3 of Trivy's on 4x: Trivy/vmlint = {memory:.1f}x  {_ok(memory >= 3)}")
+        out.append(f"(CPU time on 4x: Trivy/vmlint = {trivy4.cpu / max(vm4.cpu, 1e-3):.1f}x)")
     vm16 = by.get(("vmlint", 16))
     if vm4 and vm16:
         growth = vm16.wall / vm4.wall
@@ -314,6 +322,7 @@ def write_docs(
     phase_rows: list[tuple[str, float]] | None,
     versions: dict[str, str],
     repeat: int,
+    load: tuple[float, float],
 ) -> None:
     lines = [
         "# Performance",
@@ -332,11 +341,14 @@ def write_docs(
         f"({', '.join(f'{c}x = {n} files, {mb:.1f} MB' for c, (n, mb) in sizes.items())}). "
         f"vmlint: `vmlint check CORPUS --format json --fail-on never`, every built-in policy, median of {repeat} runs; "
         "Trivy and Checkov: once each, with the commands of ../shared/bench/compare.sh. "
-        "Wall clock, user+system CPU and peak RSS as /usr/bin/time reports them (workers included). "
-        "The ratios are the tool's wall time and RSS divided by vmlint's on the same corpus.",
+        "As /usr/bin/time reports them: user+system CPU includes the workers, "
+        "peak RSS is that of the largest single process. "
+        "The ratios are the tool's figures divided by vmlint's on the same corpus. "
+        f"Load average (1 min) {load[0]:.2f} when the run started, {load[1]:.2f} when it ended: other work on the "
+        "machine lengthens wall times (CPU times less so).",
         "",
-        "| corpus | tool | wall s | CPU s | peak RSS MB | wall / vmlint | RSS / vmlint | exit |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| corpus | tool | wall s | CPU s | peak RSS MB | wall / vmlint | CPU / vmlint | RSS / vmlint | exit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     references = {r.copies: r for r in runs if r.tool == "vmlint"}
     lines += [row(r, references.get(r.copies)) for r in runs]
