@@ -65,7 +65,7 @@ class Engine:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         workers = _worker_count(jobs, len(candidates))
-        if workers > 1:
+        if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
@@ -249,15 +249,26 @@ def _lint_chunk(chunk: list[Candidate]) -> list[FileResult]:
 
 
 def _lint_parallel(engine: Engine, candidates: list[Candidate], workers: int) -> list[FileResult]:
-    """Lint in forked workers that inherit the loaded engine; results keep input order."""
+    """Lint in forked workers that inherit the loaded engine, this process taking its share; input order kept."""
+    import gc
     import multiprocessing
 
     global _ENGINE
     _ENGINE = engine
     size = max(1, len(candidates) // (workers * 4))
     chunks = [candidates[i : i + size] for i in range(0, len(candidates), size)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        parts = pool.map(_lint_chunk, chunks, chunksize=1)
-    _ENGINE = None
+    # Every workers-th chunk stays here: its results need no pickling, and there is one fork fewer.
+    others = [i for i in range(len(chunks)) if i % workers]
+    parts: list[list[FileResult]] = [[] for _ in chunks]
+    gc.freeze()  # the children's collector then leaves the inherited heap alone (no copy-on-write of it)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            pending = pool.map_async(_lint_chunk, [chunks[i] for i in others], chunksize=1)
+            for i in range(0, len(chunks), workers):
+                parts[i] = _lint_chunk(chunks[i])
+            for i, part in zip(others, pending.get(), strict=True):
+                parts[i] = part
+    finally:
+        gc.unfreeze()
+        _ENGINE = None
     return [result for part in parts for result in part]

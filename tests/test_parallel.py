@@ -41,3 +41,15 @@ def test_worker_count() -> None:
     assert _worker_count(3, 1) == 1  # never more workers than files
     assert _worker_count(2, 100) == 2
     assert _worker_count(0, PARALLEL_MIN_FILES - 1) == 1  # small runs (pre-commit) stay in one process
+
+
+def test_stdin_beside_many_files_is_read_once_under_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "tests")
+    manifest = (REPO / "examples" / "k8s" / "payments.yaml").read_text()
+    outputs = []
+    for jobs in ("1", "2"):
+        args = ["check", "-", "policies", "--format", "json", "--fail-on", "never", "--jobs", jobs]
+        result = CliRunner().invoke(main, [*args, "--stdin-filename", "piped.yaml"], input=manifest)
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    assert any(f["file"] == "piped.yaml" for f in json.loads(outputs[1])["findings"])
