@@ -70,6 +70,8 @@ def discover(paths: Iterable[str], excluder: Excluder) -> Iterator[Candidate]:
 
 def _walk(top: str, excluder: Excluder, seen: set[str]) -> Iterator[Candidate]:
     problems: list[OSError] = []
+    # Links found while walking may only lead to files inside the walked tree or the project root.
+    inside = tuple(os.path.join(os.path.realpath(d), "") for d in (top, str(excluder.root)))
     for directory, dirs, files in os.walk(top, onerror=problems.append, followlinks=False):
         dirs[:] = sorted(
             d for d in dirs if d not in SKIPPED_DIRS and not excluder.excluded(os.path.join(directory, d), True)
@@ -82,17 +84,26 @@ def _walk(top: str, excluder: Excluder, seen: set[str]) -> Iterator[Candidate]:
             path = os.path.join(directory, name)
             if excluder.excluded(path):
                 continue
-            key = os.path.realpath(path) if os.path.islink(path) else os.path.join(real_directory, name)
+            linked = os.path.islink(path)
+            key = os.path.realpath(path) if linked else os.path.join(real_directory, name)
             if key in seen:
                 continue
             seen.add(key)
+            if linked and os.path.exists(key) and not key.startswith(inside):
+                yield Candidate(
+                    path, _display(path), problem="symbolic link to a file outside the scanned tree: not read"
+                )
+                continue
             yield Candidate(path, _display(path))
-        while problems:
-            error = problems.pop(0)
-            where = error.filename or top
-            yield Candidate(
-                str(where), _display(str(where)), problem=f"cannot read directory: {error.strerror or error}"
-            )
+        yield from _unreadable(problems, top)
+    yield from _unreadable(problems, top)  # the walk's last directories may fail after its last yield
+
+
+def _unreadable(problems: list[OSError], top: str) -> Iterator[Candidate]:
+    while problems:
+        error = problems.pop(0)
+        where = str(error.filename or top)
+        yield Candidate(where, _display(where), problem=f"cannot read directory: {error.strerror or error}")
 
 
 def _display(path: str) -> str:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .budget import FILE_CPU_SECONDS, within_budget
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
 from .findings import FileResult, Finding, InternalError, ObjectRef, Report, Suppression
@@ -26,6 +27,7 @@ from .suppress import (
 )
 
 PARALLEL_MIN_FILES = 48
+MAX_FINDINGS_PER_FILE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class Engine:
         self.checks = [a for a in self.active if a.policy.check is not None]
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
+        self.file_cpu_seconds = FILE_CPU_SECONDS
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
@@ -89,14 +92,16 @@ class Engine:
     def _read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
         where = _first_line(candidate.display)
         try:
-            info = os.stat(candidate.path)
-            if not stat.S_ISREG(info.st_mode):
-                return None, Problem("VM007", "not a regular file", where)
-            if info.st_size > self.config.max_file_size:
-                return None, Problem(
-                    "VM003", f"file is {info.st_size} bytes, above the limit of {self.config.max_file_size}", where
-                )
-            with open(candidate.path, "rb") as handle:
+            # Non-blocking open, then fstat of what was opened: a FIFO or device swapped in cannot stall the run.
+            fd = os.open(candidate.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+            with open(fd, "rb") as handle:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
+                    return None, Problem("VM007", "not a regular file", where)
+                if info.st_size > self.config.max_file_size:
+                    return None, Problem(
+                        "VM003", f"file is {info.st_size} bytes, above the limit of {self.config.max_file_size}", where
+                    )
                 data = handle.read(self.config.max_file_size + 1)
         except OSError as error:
             return None, Problem("VM007", f"cannot read: {error.strerror or error}", where)
@@ -109,7 +114,14 @@ class Engine:
         return FileResult(display, findings=(finding,) if finding else ())
 
     def lint_bytes(self, data: bytes, display: str, path: str | None = None) -> FileResult:
-        """Lint one file's content; never raises."""
+        """Lint one file's content within the per-file CPU-time budget; never raises."""
+        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path))
+        if result is None:
+            message = f"checking the file used more than {self.file_cpu_seconds:g} s of CPU time; it was not checked"
+            return self._problem_only(display, Problem("VM006", message, _first_line(display)))
+        return result
+
+    def _lint_bytes(self, data: bytes, display: str, path: str | None) -> FileResult:
         try:
             loaded = load(data, display, self.classifier, path)
         except Exception as error:  # a parser bug must not end the run
@@ -164,6 +176,10 @@ class Engine:
                 suppressions.append(Suppression(f, "config", "per-path-ignores in the configuration"))
             else:
                 kept.append(f)
+        if len(kept) > MAX_FINDINGS_PER_FILE:
+            message = f"more than {MAX_FINDINGS_PER_FILE} findings; only the first {MAX_FINDINGS_PER_FILE} are reported"
+            limit = self._problem_finding(Problem("VM006", message, _first_line(display)))
+            kept = kept[:MAX_FINDINGS_PER_FILE] + ([limit] if limit else [])
         return FileResult(
             display,
             findings=tuple(kept),

@@ -7,6 +7,7 @@ Input problems (syntax, encoding, duplicate keys, wrong types) come back as loca
 from __future__ import annotations
 
 import codecs
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,19 +64,33 @@ def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
             try:
                 return data[len(bom) :].decode(encoding), None
             except UnicodeDecodeError as error:
-                return None, _bad_bytes(data, error.start, file, f"invalid {encoding} text")
+                return None, _bad_bytes(data, len(bom), error.start, encoding, file)
     if b"\x00" in data[:8192]:
         return None, Problem("VM005", "binary data, not a text manifest", Position(file, 1, 1))
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        return None, _bad_bytes(data, error.start, file, "invalid UTF-8")
+        return None, _bad_bytes(data, 0, error.start, "utf-8", file)
 
 
-def _bad_bytes(data: bytes, offset: int, file: str, what: str) -> Problem:
-    line = data.count(b"\n", 0, offset) + 1
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return Problem("VM005", f"{what} at byte {offset}", Position(file, line, column))
+def _bad_bytes(data: bytes, skip: int, start: int, encoding: str, file: str) -> Problem:
+    """VM005 at the first undecodable byte, located in characters of the text before it."""
+    before = data[skip : skip + start].decode(encoding, errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    name = "UTF-8" if encoding == "utf-8" else encoding
+    return Problem("VM005", f"invalid {name} text at byte {skip + start}", Position(file, line, column))
+
+
+def _json_problems(text: str, file: str) -> list[Problem]:
+    """A ``.json`` manifest that YAML accepts but JSON does not (``{"a": }``, comments, trailing text)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return [Problem("VM001", f"JSON syntax error: {error.msg}", Position(file, error.lineno, error.colno))]
+    except RecursionError:  # deeper than YAML's own limit would have allowed: already reported as VM006
+        return []
+    return []
 
 
 def looks_like_template(text: str) -> bool:
@@ -131,6 +146,8 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     )
     loaded.problems.extend(shape_problems)
     loaded.problems.extend(Problem(p.code, p.message, Position(file, p.line, p.column)) for p in kubevirt.problems)
+    if loaded.is_manifest and file.lower().endswith(".json") and not any(p.code == "VM001" for p in loaded.problems):
+        loaded.problems.extend(_json_problems(text, file))
     if not loaded.is_manifest and not loaded.problems:
         loaded.skip_reason = "not a deployment manifest"
     return loaded

@@ -1,0 +1,49 @@
+"""A per-file CPU-time budget: a runaway file becomes a finding instead of holding up the run.
+
+The budget is a one-shot ``ITIMER_PROF`` timer (CPU time of this process, so a busy
+machine does not turn slow wall-clock time into false alarms).  Its signal raises
+``BudgetExceeded``, a ``BaseException``, so the ``except Exception`` guards around parsers
+and policies cannot swallow it.  Signals only reach the main thread, so elsewhere (and
+where ``setitimer`` does not exist) the budget is not enforced.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+FILE_CPU_SECONDS = 2.0
+
+
+class BudgetExceeded(BaseException):
+    """The file's CPU-time budget ran out."""
+
+
+def _expire(signum: int, frame: Any) -> None:
+    raise BudgetExceeded
+
+
+def enforceable() -> bool:
+    """Whether a budget can interrupt work here (main thread, POSIX timers)."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def within_budget(seconds: float, work: Callable[[], T]) -> T | None:
+    """``work()``, or None when it used more than ``seconds`` of CPU time (0 disables)."""
+    if seconds <= 0 or not enforceable():
+        return work()
+    previous = signal.signal(signal.SIGPROF, _expire)
+    try:
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+        try:
+            return work()
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+    except BudgetExceeded:  # also when the timer fires while the inner ``finally`` disarms it
+        return None
+    finally:
+        signal.signal(signal.SIGPROF, previous)

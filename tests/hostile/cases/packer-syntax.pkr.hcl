@@ -1,0 +1,4 @@
+source "qemu" "base" {
+  iso_url = "https://example.com/x.iso"
+  memory = 
+}
