@@ -1,4 +1,4 @@
-"""A failing policy is an internal error of that policy only; files a project points outside the scanned tree are not read."""
+"""A failing policy is an internal error of that policy alone; files outside the scanned tree are never read."""
 
 from __future__ import annotations
 
