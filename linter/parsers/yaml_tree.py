@@ -108,6 +108,15 @@ def _resolve_tagged(value: str, tag: str) -> Any:
     return value
 
 
+def _key_text(value: Any) -> str:
+    """A scalar key as the string it becomes in JSON (Kubernetes and Compose only know string keys)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 _NO_KEY: Any = object()
 _MERGE: Any = object()
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
@@ -222,6 +231,8 @@ class _Builder:
             if isinstance(value, (YMap, YSeq)):
                 self.problem("VM001", "a mapping or sequence used as a key is not supported", line, col)
                 value = f"<complex key at {line}:{col}>"
+            elif value is not _MERGE and not isinstance(value, str):
+                value = _key_text(value)
             frame.key = value
             frame.key_mark = (line, col)
             return root
