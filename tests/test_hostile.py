@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 
 from tests.hostile_run import GOOD, GOOD_ROW, HOSTILE, Run, assert_bounded, run_cli
+from vmlint.config import Config
+from vmlint.engine import MAX_FINDINGS_PER_FILE, Engine
+from vmlint.policy import load_policies
 
 CASES = HOSTILE / "cases"
 EXPECTED: dict[str, Any] = {
@@ -248,3 +251,14 @@ def test_guard_refuses_network_and_execution(tmp_path: Path) -> None:
     )
     with pytest.raises(AssertionError, match=r"socket\.connect.*os\.system.*subprocess\.Popen"):
         run_cli([], repo, bootstrap=attempt)
+
+
+def test_findings_per_file_are_capped() -> None:
+    """A small file can still multiply into a flood of findings; past the cap one VM006 says so."""
+    pod = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n"
+    result = Engine(Config(root=Path.cwd()), load_policies()).lint_bytes((pod * 1000).encode(), "flood.yaml")
+    assert len(result.findings) == MAX_FINDINGS_PER_FILE + 1
+    last = result.findings[-1]
+    assert (last.policy, last.line, last.column) == ("VM006", 1, 1)
+    assert last.message == "more than 10000 findings; only the first 10000 are reported"
+    assert result.errors == ()
