@@ -262,3 +262,21 @@ def test_findings_per_file_are_capped() -> None:
     assert (last.policy, last.line, last.column) == ("VM006", 1, 1)
     assert last.message == "more than 10000 findings; only the first 10000 are reported"
     assert result.errors == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "row"),
+    [
+        ("deep.xml", '<domain type="kvm">' + "<a>" * 100_000 + "</a>" * 100_000 + "</domain>\n", ["VM006", 1, 1]),
+        # python-hcl2 recurses: the RecursionError is caught and reported (as VM001 by parsers/hcl.py).
+        ("deep.pkr.hcl", 'source "qemu" "a" {\n' + "b {\n" * 5000 + "}\n" * 5000 + "}\n", ["VM001", 1, 1]),
+    ],
+    ids=["xml", "hcl"],
+)
+def test_deep_xml_and_hcl(tmp_path: Path, name: str, text: str, row: list[Any]) -> None:
+    repo = _repo(tmp_path)
+    (repo / name).write_text(text, encoding="utf-8")
+    run = _check(repo, name)
+    assert run.input_rows(name) == [row]
+    assert run.code == 1
+    assert_bounded(run)
