@@ -269,7 +269,7 @@ def test_findings_per_file_are_capped() -> None:
     [
         ("deep.xml", '<domain type="kvm">' + "<a>" * 100_000 + "</a>" * 100_000 + "</domain>\n", ["VM006", 1, 1]),
         # python-hcl2 recurses: the RecursionError is caught and reported (as VM001 by parsers/hcl.py).
-        ("deep.pkr.hcl", 'source "qemu" "a" {\n' + "b {\n" * 5000 + "}\n" * 5000 + "}\n", ["VM001", 1, 1]),
+        ("deep.pkr.hcl", 'source "qemu" "a" {\n' + "b {\n" * 5000 + "}\n" * 5000 + "}\n", ["VM006", 1, 1]),
     ],
     ids=["xml", "hcl"],
 )

@@ -380,3 +380,12 @@ def test_xml_comment_reasons_drop_the_comment_end() -> None:
     assert inline_reason("  <!-- vmlint: ignore[VM150] lab VM, no sVirt -->") == "lab VM, no sVirt"
     assert inline_reason("privileged: true  # vmlint: ignore[VM102]") == ""
     assert inline_reason("# vmlint: ignore[VM102,VM103]   needs it  ") == "needs it"
+
+
+def test_text_output_escapes_control_characters_in_names_and_messages() -> None:
+    from vmlint.findings import Finding, Report, Summary
+    from vmlint.reporters.text_reporter import render
+
+    finding = Finding("evil\nname\x1b[2J.yaml", 1, 1, "VM001", "syntax-error", "error", "input", "bad\x07 value")
+    text = render(Report((finding,), (), Summary(findings=1)))
+    assert text.splitlines()[0] == "evil\\x0aname\\x1b[2J.yaml:1:1: VM001 [error] bad\\x07 value"

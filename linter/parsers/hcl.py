@@ -119,7 +119,10 @@ def parse_hcl(text: str) -> tuple[YMap | None, list[YamlProblem]]:
         line = max(int(getattr(error, "line", 1) or 1), 1)
         column = max(int(getattr(error, "column", 1) or 1), 1)
         return None, [YamlProblem("VM001", f"HCL syntax error: {_first_line(str(error))}", line, column)]
-    except (LarkError, ValueError, TypeError, RecursionError, AttributeError, IndexError) as error:
+    except (LarkError, ValueError, TypeError, AttributeError, IndexError, RecursionError) as error:
+        # lark wraps a RecursionError raised inside a transformer in a VisitError
+        if isinstance(error, RecursionError) or isinstance(getattr(error, "orig_exc", None), RecursionError):
+            return None, [YamlProblem("VM006", "HCL nests too deeply to be read", 1, 1)]
         return None, [YamlProblem("VM001", f"HCL could not be read: {type(error).__name__}: {error}", 1, 1)]
 
 
