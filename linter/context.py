@@ -6,13 +6,20 @@ its objects provide, and the engine withdraws hits whose ``unless`` names a prov
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from itertools import combinations
 from typing import Any
 
 from .normalize.common import Classifier
+from .normalize.kubernetes import REPLICATED_KINDS, pod_spec_path
 
 DEFAULT_NAMESPACE = "default"
 CONTRADICTED = "contradicted"
+ABSENT = "absent"
+# Pods provide their label subsets up to this size; a NetworkPolicy selecting on more labels is not judged.
+MAX_POD_SELECTOR_LABELS = 3
+# A workload enumerates every subset of its pod labels against PodDisruptionBudget selectors, up to this many labels.
+MAX_BUDGET_LABELS = 12
 
 
 def autoscaled(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
@@ -45,25 +52,100 @@ def token_not_automounted(namespace: str | None, service_account: str, file: str
     return fact if file is None else (*fact, file)
 
 
+def absent(fact: tuple[str, ...]) -> tuple[str, ...]:
+    """The presumption that nothing provides ``fact``: its subject provides it, and whoever provides ``fact``
+    contradicts it. A hit ``unless=(absent(fact),)`` therefore stands only when ``fact`` is provided."""
+    return (ABSENT, *fact)
+
+
+def defined(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
+    """The fact that an object ``kind/name`` is in the run."""
+    return ("defined", namespace or DEFAULT_NAMESPACE, kind, name)
+
+
+def label_pairs(labels: Mapping[Any, Any]) -> tuple[str, ...]:
+    """Labels as sorted ``key=value`` texts (the one spelling both sides of a selector fact use)."""
+    return tuple(sorted(f"{key}={_label_text(value)}" for key, value in labels.items() if value is not None))
+
+
+def _label_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def pods_labelled(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that some pod in ``namespace`` carries all of ``pairs`` (see ``label_pairs``)."""
+    return ("pods-labelled", namespace or DEFAULT_NAMESPACE, *pairs)
+
+
+def disruption_budget(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that a PodDisruptionBudget in ``namespace`` selects exactly the pods carrying ``pairs``."""
+    return ("disruption-budget", namespace or DEFAULT_NAMESPACE, *pairs)
+
+
+def budgets_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[tuple[str, ...], ...] | None:
+    """The budget facts any one of which covers pods with ``labels`` (None: too many labels to enumerate)."""
+    pairs = label_pairs(labels)
+    if len(pairs) > MAX_BUDGET_LABELS:
+        return None
+    return tuple(
+        disruption_budget(namespace, subset) for size in range(len(pairs) + 1) for subset in combinations(pairs, size)
+    )
+
+
+def _pod_labels(obj: dict[str, Any]) -> Mapping[Any, Any] | None:
+    spec_path = pod_spec_path(obj)
+    if spec_path is None:
+        return None
+    node: Any = obj
+    for part in spec_path[:-1] + ("metadata", "labels") if len(spec_path) > 1 else ("metadata", "labels"):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def _selector_facts(namespace: str | None, spec: Any) -> Iterator[tuple[str, ...]]:
+    """A PodDisruptionBudget's selector; one with matchExpressions counts as covering its whole namespace."""
+    selector = spec.get("selector") if isinstance(spec, dict) else None
+    if not isinstance(selector, dict):
+        return
+    match_labels = selector.get("matchLabels") or {}
+    if selector.get("matchExpressions") or not isinstance(match_labels, dict):
+        yield disruption_budget(namespace, ())
+    else:
+        yield disruption_budget(namespace, label_pairs(match_labels))
+
+
 def kubernetes_facts(obj: dict[str, Any], classifier: Classifier, file: str = "") -> Iterator[tuple[str, ...]]:
-    """Facts provided by one Kubernetes object (HorizontalPodAutoscaler, RuntimeClass, ServiceAccount)."""
+    """Facts provided by one Kubernetes object: that it exists, the labels of its pods, and what autoscalers,
+    PodDisruptionBudgets, RuntimeClasses and ServiceAccounts say about others."""
     kind = obj.get("kind")
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
         meta = {}
     name = meta.get("name")
+    raw_namespace = meta.get("namespace")
+    namespace = str(raw_namespace) if raw_namespace else None
+    if isinstance(kind, str) and isinstance(name, str):
+        yield defined(namespace, kind, name)
+        if kind in REPLICATED_KINDS:
+            yield absent(autoscaled(namespace, kind, name))
+    labels = _pod_labels(obj) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
+    if labels is not None:
+        pairs = label_pairs(labels)
+        for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
+            yield from (pods_labelled(namespace, subset) for subset in combinations(pairs, size))
     if kind == "HorizontalPodAutoscaler":
         spec = obj.get("spec")
         target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
         if isinstance(target, dict) and isinstance(target.get("kind"), str) and isinstance(target.get("name"), str):
-            namespace = meta.get("namespace")
-            yield autoscaled(str(namespace) if namespace else None, target["kind"], target["name"])
+            yield autoscaled(namespace, target["kind"], target["name"])
+            yield contradicted(absent(autoscaled(namespace, target["kind"], target["name"])))
+    elif kind == "PodDisruptionBudget":
+        yield from _selector_facts(namespace, obj.get("spec"))
     elif kind == "ServiceAccount" and isinstance(name, str):
-        namespace = meta.get("namespace")
-        fact = token_not_automounted(str(namespace) if namespace else None, name)
+        fact = token_not_automounted(namespace, name)
         if obj.get("automountServiceAccountToken") is False:
             yield fact
-            yield token_not_automounted(str(namespace) if namespace else None, name, file)
+            yield token_not_automounted(namespace, name, file)
         else:  # another definition of the same account that mounts the token contradicts it
             yield contradicted(fact)
     elif kind == "RuntimeClass" and isinstance(name, str):

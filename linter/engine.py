@@ -186,7 +186,7 @@ class Engine:
             errors=tuple(errors),
             suppressed=len(suppressions),
             documents=loaded.documents,
-            workloads=len(loaded.workloads),
+            workloads=sum(workload.role != "object" for workload in loaded.workloads),
             facts=frozenset(loaded.facts),
             suppressions=tuple(suppressions),
         )

@@ -17,7 +17,7 @@ from .source import Path
 T = TypeVar("T")
 
 Format = Literal["kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"]
-Role = Literal["service", "job", "vm", "image-build"]
+Role = Literal["service", "job", "vm", "image-build", "object"]  # object: a Kubernetes object beside workloads
 Isolation = Literal["container", "sandbox", "vm"]
 Tier = Literal["high", "standard", "low"]
 UnitKind = Literal["container", "init", "ephemeral", "guest"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_mount, service_of
-from vmlint.context import sandbox_class
+from vmlint.context import MAX_POD_SELECTOR_LABELS, label_pairs, pods_labelled, sandbox_class
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Option, Settings, policy
 from vmlint.source import Path
 
 from ._facts import added, capability, drops, drops_unknown, existing, hit, host_volumes, under
+from ._objects import is_object, spec_of
 
 CONTAINER_FORMATS = ("kubernetes", "compose")
 ALL_FORMATS = ("kubernetes", "compose", "kubevirt", "packer", "libvirt")
@@ -906,3 +907,56 @@ def low_uid(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 
 POLICIES += (low_uid,)
+
+
+@policy(
+    id="VM121",
+    name="network-policy-selects-no-pod",
+    tradeoff="isolation",
+    severity="info",
+    summary="A NetworkPolicy's podSelector matches no pod of the linted workloads.",
+    rationale=(
+        "A NetworkPolicy isolates only the pods it selects. One whose labels match nothing (a typo, a renamed "
+        "app label, the wrong namespace) leaves the pods it was written for open to every other pod while "
+        "looking like isolation in review."
+    ),
+    remediation=(
+        "Make `spec.podSelector` match the pod template labels of the workloads to isolate, in the same namespace."
+    ),
+    formats=("kubernetes",),
+    related={"kics": ("85ab1c5b-014e-4352-b5f8-d7dea3bb4fd3",)},
+    notes=(
+        "Judged over the run: pods defined outside the linted paths are not seen. Only selectors of one to three "
+        "matchLabels and no matchExpressions are judged; an empty podSelector selects every pod of the namespace. "
+        "kube-linter's dangling-networkpolicy also evaluates matchExpressions, so it is not declared equivalent."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: NetworkPolicy\nspec:\n  podSelector:\n    matchLabels:\n      app: wbe\n---\n"
+            "kind: Deployment\nspec:\n  template:\n    metadata:\n      labels:\n        app: web",
+            good="kind: NetworkPolicy\nspec:\n  podSelector:\n    matchLabels:\n      app: web\n---\n"
+            "kind: Deployment\nspec:\n  template:\n    metadata:\n      labels:\n        app: web",
+        ),
+    ),
+)
+def network_policy_selects_no_pod(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "NetworkPolicy"):
+        return
+    selector = spec_of(workload).get("podSelector")
+    if not isinstance(selector, dict) or selector.get("matchExpressions"):
+        return
+    match_labels = selector.get("matchLabels")
+    if not isinstance(match_labels, dict):
+        return
+    pairs = label_pairs(match_labels)
+    if 1 <= len(pairs) <= MAX_POD_SELECTOR_LABELS:
+        yield Hit(
+            ("spec", "podSelector", "matchLabels"),
+            f"NetworkPolicy {workload.name} selects pods labelled {', '.join(pairs)}, and no linted pod has them",
+            key=True,
+            unless=(pods_labelled(workload.namespace, pairs),),
+        )
+
+
+POLICIES += (network_policy_selects_no_pod,)

@@ -11,6 +11,7 @@ from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import Path
 
 from ._facts import hit
+from ._images import images
 
 
 @policy(
@@ -24,7 +25,7 @@ from ._facts import hit
         "provenance and rollback. A digest names exactly one image."
     ),
     remediation="Reference images as `name:tag@sha256:<digest>` (tools such as crane or Renovate keep digests fresh).",
-    formats=("kubernetes", "compose"),
+    formats=("kubernetes", "compose", "kubevirt"),
     related={"kics": ("7c81d34c-8e5a-402b-9798-9f442630e678",), "checkov": ("CKV_K8S_43",)},
     notes=(
         "Info by default: raise its severity in the config where digests are required. Any `@digest` counts as a "
@@ -39,10 +40,9 @@ from ._facts import hit
     ),
 )
 def image_without_digest(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    for unit in workload.containers():
-        image = unit.image
-        if image is not None and image.ref is not None and not image.digest:
-            yield Hit(image.path, f"image {image.ref} of {unit.name} is not pinned by digest", unit=unit.name)
+    for image, unit in images(workload):
+        if image.ref is not None and not image.digest:
+            yield Hit(image.path, f"image {image.ref} of {unit} is not pinned by digest", unit=unit)
 
 
 @policy(

@@ -6,8 +6,11 @@ from collections.abc import Iterator
 
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.source import get
 
 from ._facts import host_volumes
+from ._images import images
+from ._objects import REMOVED_APIS
 
 
 @policy(
@@ -21,7 +24,7 @@ from ._facts import host_volumes
         "next week, run different code from the same manifest, and a rollback has nothing to roll back to."
     ),
     remediation="Pin a version tag (`nginx:1.27.2`), or better a digest (`nginx@sha256:...`).",
-    formats=("kubernetes", "compose"),
+    formats=("kubernetes", "compose", "kubevirt"),
     related={
         "kics": ("583053b7-e632-46f0-b989-f81ff8045385",),
         "polaris": ("tagNotSpecified",),
@@ -32,14 +35,13 @@ from ._facts import host_volumes
     examples=(Example("kubernetes", bad="image: nginx:latest", good="image: nginx:1.27.2"),),
 )
 def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    for unit in workload.containers():
-        image = unit.image
-        if image is None or image.ref is None or image.digest:
+    for image, unit in images(workload):
+        if image.ref is None or image.digest:
             continue
         if image.tag is None:
-            yield Hit(image.path, f"image {image.ref} of {unit.name} has no tag (means latest)", unit=unit.name)
+            yield Hit(image.path, f"image {image.ref} of {unit} has no tag (means latest)", unit=unit)
         elif image.tag.lower() == "latest":
-            yield Hit(image.path, f"image {image.ref} of {unit.name} uses the mutable tag latest", unit=unit.name)
+            yield Hit(image.path, f"image {image.ref} of {unit} uses the mutable tag latest", unit=unit)
 
 
 @policy(
@@ -97,3 +99,47 @@ def host_path_volume(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 
 POLICIES: tuple[Policy, ...] = (image_tag_mutable, node_name_pinned, host_path_volume)
+
+
+@policy(
+    id="VM304",
+    name="removed-api-version",
+    tradeoff="portability",
+    severity="warning",
+    summary="An object uses an apiVersion that Kubernetes has deprecated and no longer serves.",
+    rationale=(
+        "Kubernetes removes beta APIs a few releases after their stable versions ship (extensions/v1beta1 "
+        "Deployments in 1.16, networking.k8s.io/v1beta1 Ingress in 1.22, batch/v1beta1 CronJob and policy/v1beta1 "
+        "PodDisruptionBudget in 1.25 ...). A manifest written against one is rejected by every current cluster: "
+        "it cannot move to an upgraded or a new cluster as it is."
+    ),
+    remediation=(
+        "Move the object to the replacement apiVersion the message names (`kubectl convert` helps); check the "
+        "fields that changed between versions (an Ingress backend, a Deployment's required selector)."
+    ),
+    formats=("kubernetes",),
+    related={"kics": ("94b76ea5-e074-4ca2-8a03-c5a606e30645",)},
+    notes=(
+        "The table follows the Kubernetes deprecated API migration guide (APIs removed up to 1.32). Trivy's "
+        "KSV-0107 and kube-linter's no-extensions-v1beta keep their own tables (kube-linter's covers "
+        "extensions/v1beta* only), so they are not declared equivalent."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="apiVersion: extensions/v1beta1\nkind: Ingress",
+            good="apiVersion: networking.k8s.io/v1\nkind: Ingress",
+        ),
+    ),
+)
+def removed_api_version(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    version = get(workload.document, workload.path + ("apiVersion",))
+    removed = REMOVED_APIS.get((version, workload.kind)) if isinstance(version, str) else None
+    if removed is None:
+        return
+    release, replacement = removed
+    instead = "it has no replacement" if replacement == "-" else f"use {replacement}"
+    yield Hit(("apiVersion",), f"{workload.kind} {version} is no longer served since Kubernetes {release}; {instead}")
+
+
+POLICIES += (removed_api_version,)

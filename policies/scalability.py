@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
-from vmlint.context import autoscaled
+from vmlint.context import absent, autoscaled, budgets_covering, defined
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
+from vmlint.source import get
 
 from ._facts import existing, hit
+from ._objects import is_object, spec_of
 from ._spread import spreads_over_nodes
 
 
@@ -191,3 +193,142 @@ def replicas_not_spread(workload: Workload, settings: Settings) -> Iterator[Hit]
 
 
 POLICIES += (replicas_not_spread,)
+
+
+@policy(
+    id="VM503",
+    name="autoscaled-replicas-set",
+    tradeoff="scalability",
+    severity="info",
+    summary="A workload that a HorizontalPodAutoscaler scales also sets `replicas` itself.",
+    rationale=(
+        "The autoscaler owns the replica count; a fixed `replicas` in the manifest resets it on every apply, "
+        "scaling a busy workload down to the written number until the autoscaler catches up."
+    ),
+    remediation="Remove `spec.replicas` from workloads that a HorizontalPodAutoscaler targets.",
+    formats=("kubernetes",),
+    related={"kics": ("5744cbb8-5946-4b75-a196-ade44449525b",)},
+    notes=(
+        "Judged over the run: the autoscaler may be in any linted file (same namespace, kind and name). KICS "
+        "checks Deployments; vmlint also StatefulSets, ReplicaSets and ReplicationControllers."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n---\n"
+            "kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef:\n    kind: Deployment\n    name: web",
+            good="kind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: {}\n---\n"
+            "kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef:\n    kind: Deployment\n    name: web",
+        ),
+    ),
+)
+def autoscaled_replicas_set(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    scaling = workload.scaling
+    if workload.format != "kubernetes" or scaling is None or not scaling.replicas.explicit:
+        return
+    yield Hit(
+        scaling.replicas.path,
+        f"{workload.kind} {workload.name} sets replicas, but a HorizontalPodAutoscaler scales it",
+        key=True,
+        unless=(absent(autoscaled(workload.namespace, workload.kind, workload.name)),),
+    )
+
+
+@policy(
+    id="VM504",
+    name="pod-disruption-budget-missing",
+    tradeoff="scalability",
+    severity="info",
+    summary="A Deployment or StatefulSet with several replicas has no PodDisruptionBudget selecting its pods.",
+    rationale=(
+        "Node drains, upgrades and autoscaler scale-downs evict pods voluntarily. Without a PodDisruptionBudget "
+        "nothing stops them from evicting every replica at once, and the redundancy the replicas were for is "
+        "gone exactly when nodes are being replaced."
+    ),
+    remediation=(
+        "Add a PodDisruptionBudget (`policy/v1`) whose selector matches the pod template's labels, with "
+        "`maxUnavailable: 1` or a `minAvailable` below the replica count."
+    ),
+    formats=("kubernetes",),
+    notes=(
+        "Judged over the run with Kubernetes selector semantics: a budget covers the workload when every label of "
+        "its matchLabels is on the pod template, in the same namespace; a budget with matchExpressions is taken to "
+        "cover its whole namespace. Not declared equivalent to KICS's Deployment/StatefulSet Without "
+        "PodDisruptionBudget, which compares the budget with the workload's `spec.selector` and counts one "
+        "matching label as enough, nor to Polaris's missingPodDisruptionBudget. Workloads with one replica are "
+        "left to VM501; pod templates with more than 12 labels are not judged."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels:\n"
+            "        app: web",
+            good="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels:\n"
+            "        app: web\n---\nkind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1\n  selector:\n"
+            "    matchLabels:\n      app: web",
+        ),
+    ),
+)
+def pod_disruption_budget_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    scaling = workload.scaling
+    if workload.format != "kubernetes" or workload.kind not in ("Deployment", "StatefulSet") or scaling is None:
+        return
+    if scaling.replicas.value is None or scaling.replicas.value < 2:
+        return
+    labels = get(workload.document, workload.pod_spec_path[:-1] + ("metadata", "labels"))
+    covering = budgets_covering(workload.namespace, labels if isinstance(labels, dict) else {})
+    if covering is not None:
+        yield Hit(
+            scaling.replicas.path,
+            f"{workload.kind} {workload.name} runs {scaling.replicas.value} replicas with no PodDisruptionBudget",
+            key=True,
+            unless=covering,
+        )
+
+
+@policy(
+    id="VM505",
+    name="autoscaler-target-missing",
+    tradeoff="scalability",
+    severity="info",
+    summary="A HorizontalPodAutoscaler targets an object that no linted file defines.",
+    rationale=(
+        "An autoscaler whose target does not exist scales nothing: a renamed Deployment, a typo in the kind or "
+        "a namespace mismatch leaves the workload at its fixed replica count while the autoscaler looks in place."
+    ),
+    remediation=(
+        "Point `spec.scaleTargetRef` at the workload's kind and name (in the autoscaler's namespace), or lint the "
+        "directory that defines the target together with the autoscaler."
+    ),
+    formats=("kubernetes",),
+    notes=(
+        "Judged over the run: a target defined outside the linted paths (another repository, a Helm chart) is "
+        "reported; ignore the policy for such paths. The target matches on namespace, kind and name; kube-linter's "
+        "dangling-horizontalpodautoscaler also compares the apiVersion, and KICS's HPA Targets Invalid Object "
+        "checks the describedObject of Object metrics, so neither is declared equivalent."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef:\n    kind: Deployment\n    name: wbe",
+            good="kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef:\n    kind: Deployment\n    name: web",
+        ),
+    ),
+)
+def autoscaler_target_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "HorizontalPodAutoscaler"):
+        return
+    target = spec_of(workload).get("scaleTargetRef")
+    kind = target.get("kind") if isinstance(target, dict) else None
+    name = target.get("name") if isinstance(target, dict) else None
+    if not isinstance(kind, str) or not isinstance(name, str):
+        return
+    yield Hit(
+        ("spec", "scaleTargetRef"),
+        f"HorizontalPodAutoscaler {workload.name} targets {kind} {name}, which no linted file defines",
+        key=True,
+        unless=(defined(workload.namespace, kind, name),),
+    )
+
+
+POLICIES += (autoscaled_replicas_set, pod_disruption_budget_missing, autoscaler_target_missing)

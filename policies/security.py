@@ -12,6 +12,7 @@ from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import Path
 
 from ._facts import existing, hit
+from ._objects import internal_load_balancer, is_object, spec_of
 
 SECRET_NAME_PARTS = (
     "PASSWORD",
@@ -306,3 +307,144 @@ def default_service_account(workload: Workload, settings: Settings) -> Iterator[
 
 
 POLICIES += (default_service_account,)
+
+
+@policy(
+    id="VM605",
+    name="node-port-service",
+    tradeoff="security",
+    severity="warning",
+    summary="A Service of type NodePort opens its port on every node of the cluster.",
+    rationale=(
+        "A NodePort Service listens on the same port of every node's address, outside any ingress controller, "
+        "load balancer or firewall rule made for the application: whoever reaches a node reaches the pods."
+    ),
+    remediation=(
+        "Use a ClusterIP Service behind an Ingress or Gateway, or a LoadBalancer Service whose reach is limited "
+        "with `loadBalancerSourceRanges`."
+    ),
+    formats=("kubernetes",),
+    related={"kics": ("845acfbe-3e10-4b8e-b656-3b404d36dfb2",)},
+    notes="kube-linter's exposed-services flags NodePort and LoadBalancer Services in one check (see VM606).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Service\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080",
+            good="kind: Service\nspec:\n  type: ClusterIP\n  ports:\n  - port: 80",
+        ),
+    ),
+)
+def node_port_service(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if is_object(workload, "Service") and spec_of(workload).get("type") == "NodePort":
+        yield Hit(("spec", "type"), f"Service {workload.name} is a NodePort: its port is open on every node")
+
+
+@policy(
+    id="VM606",
+    name="external-load-balancer",
+    tradeoff="security",
+    severity="warning",
+    summary="A Service of type LoadBalancer asks the cloud for a load balancer reachable from outside the network.",
+    rationale=(
+        "A LoadBalancer Service without an internal-load-balancer annotation gets a public address on most "
+        "clouds: the pods behind it are reachable from the Internet, with no ingress controller in between."
+    ),
+    remediation=(
+        "Annotate the Service for an internal load balancer (e.g. `networking.gke.io/load-balancer-type: "
+        "Internal`, `service.beta.kubernetes.io/aws-load-balancer-internal: 'true'`), or expose it through an "
+        "Ingress or Gateway."
+    ),
+    formats=("kubernetes",),
+    related={"kics": ("26763a1c-5dda-4772-b507-5fca7fb5f165",)},
+    notes=(
+        "Internal: cloud.google.com/load-balancer-type or networking.gke.io/load-balancer-type `Internal`, "
+        "service.beta.kubernetes.io/aws-load-balancer-internal or azure-load-balancer-internal `true` (values "
+        "compared without case). `loadBalancerSourceRanges` does not make a load balancer internal."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Service\nspec:\n  type: LoadBalancer",
+            good="kind: Service\nmetadata:\n  annotations:\n    networking.gke.io/load-balancer-type: Internal\n"
+            "spec:\n  type: LoadBalancer",
+        ),
+    ),
+)
+def external_load_balancer(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "Service") or spec_of(workload).get("type") != "LoadBalancer":
+        return
+    if not internal_load_balancer(workload):
+        yield Hit(("spec", "type"), f"Service {workload.name} asks for an external load balancer")
+
+
+@policy(
+    id="VM607",
+    name="service-external-address",
+    tradeoff="security",
+    severity="warning",
+    summary="A Service sets externalIPs or externalName.",
+    rationale=(
+        "The `externalIPs` field lets a Service claim traffic for any address, including addresses of others "
+        "(CVE-2020-8554: whoever may create Services can intercept that traffic cluster-wide). `externalName` "
+        "turns a cluster name into a DNS alias for a host outside the cluster, so traffic meant for an in-cluster "
+        "service leaves it."
+    ),
+    remediation=(
+        "Remove `externalIPs` (use a LoadBalancer or an Ingress; block the field with an admission policy) and "
+        "replace ExternalName Services with explicit configuration of the external host."
+    ),
+    formats=("kubernetes",),
+    related={"trivy": ("KSV-0108",)},
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Service\nspec:\n  externalIPs:\n  - 198.51.100.7\n  ports:\n  - port: 80",
+            good="kind: Service\nspec:\n  ports:\n  - port: 80",
+        ),
+    ),
+)
+def service_external_address(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "Service"):
+        return
+    spec = spec_of(workload)
+    addresses = spec.get("externalIPs")
+    if isinstance(addresses, list) and addresses:
+        shown = ", ".join(str(address) for address in addresses)
+        yield Hit(("spec", "externalIPs"), f"Service {workload.name} claims the external IPs {shown}")
+    name = spec.get("externalName")
+    if isinstance(name, str) and name:
+        yield Hit(("spec", "externalName"), f"Service {workload.name} is an alias for the external host {name}")
+
+
+@policy(
+    id="VM608",
+    name="ingress-without-tls",
+    tradeoff="security",
+    severity="warning",
+    summary="An Ingress has no TLS section, so it serves its hosts over plain HTTP.",
+    rationale=(
+        "Without `spec.tls` the ingress controller terminates no TLS for these hosts: credentials and data cross "
+        "the network in clear text, and clients cannot tell the service from an impostor."
+    ),
+    remediation="Add `spec.tls` with the hosts and the Secret holding their certificate (cert-manager can issue it).",
+    formats=("kubernetes",),
+    related={"polaris": ("tlsSettingsMissing",)},
+    notes="Whether the TLS section covers every host of the rules is not checked.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Ingress\nspec:\n  rules:\n  - host: shop.example.com",
+            good="kind: Ingress\nspec:\n  tls:\n  - hosts: [shop.example.com]\n    secretName: shop-tls\n"
+            "  rules:\n  - host: shop.example.com",
+        ),
+    ),
+)
+def ingress_without_tls(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "Ingress"):
+        return
+    tls = spec_of(workload).get("tls")
+    if not (isinstance(tls, list) and tls):
+        yield Hit(("spec", "tls"), f"Ingress {workload.name} has no TLS section")
+
+
+POLICIES += (node_port_service, external_load_balancer, service_external_address, ingress_without_tls)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from vmlint.context import contradicted, effective, kubernetes_facts, token_not_automounted
+from vmlint.context import contradicted, defined, effective, kubernetes_facts, token_not_automounted
 from vmlint.formats import load
 from vmlint.model import Fact
 from vmlint.normalize.common import Classifier
@@ -48,9 +48,11 @@ def test_knative_objects_are_matched_on_api_group_and_kind() -> None:
         spec: {containers: [{name: not-a-pod, image: x}]}
         """
     )
-    assert [(w.kind, w.pod_spec_path, [u.path for u in w.units]) for w in found] == [
-        ("Service", ("spec", "template", "spec"), [("spec", "template", "spec", "containers", 0)]),
-        ("Revision", ("spec",), [("spec", "containers", 0)]),
+    assert [(w.kind, w.role, w.pod_spec_path, [u.path for u in w.units]) for w in found] == [
+        ("Service", "service", ("spec", "template", "spec"), [("spec", "template", "spec", "containers", 0)]),
+        ("Revision", "service", ("spec",), [("spec", "containers", 0)]),
+        ("Service", "object", (), []),
+        ("Route", "object", (), []),
     ]
 
 
@@ -116,13 +118,14 @@ def test_service_accounts_provide_file_scoped_and_run_wide_facts_and_contradict_
             obj["automountServiceAccountToken"] = automount
         return obj
 
+    exists = defined(None, "ServiceAccount", "web")
     off = set(kubernetes_facts(account(False), Classifier(), "a.yaml"))
-    assert off == {token_not_automounted(None, "web"), token_not_automounted(None, "web", "a.yaml")}
+    assert off == {exists, token_not_automounted(None, "web"), token_not_automounted(None, "web", "a.yaml")}
     on = set(kubernetes_facts(account(True), Classifier(), "b.yaml"))
     assert (
         on
         == set(kubernetes_facts(account(None), Classifier(), "c.yaml"))
-        == {contradicted(token_not_automounted(None, "web"))}
+        == {exists, contradicted(token_not_automounted(None, "web"))}
     )
     assert effective(frozenset(off)) == frozenset(off)
-    assert effective(frozenset(off | on)) == frozenset({token_not_automounted(None, "web", "a.yaml")})
+    assert effective(frozenset(off | on)) == frozenset({exists, token_not_automounted(None, "web", "a.yaml")})

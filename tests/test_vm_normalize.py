@@ -75,7 +75,7 @@ def test_base64_user_data_is_decoded_and_points_at_the_field(tmp_path: Path) -> 
 def test_kind_virtualmachine_outside_the_kubevirt_groups_is_not_a_vm() -> None:
     path = VM / "not-kubevirt.yaml"
     loaded = load(path.read_bytes(), str(path), Classifier())
-    assert loaded.workloads == []
+    assert [(w.format, w.role) for w in loaded.workloads] == [("kubernetes", "object")]
 
 
 def test_pool_tier_from_the_vmi_template_and_instancetype_sizing_is_unknown_not_missing() -> None:

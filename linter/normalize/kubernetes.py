@@ -1,4 +1,4 @@
-"""Kubernetes objects onto the workload model: one Workload per pod-bearing object."""
+"""Kubernetes objects onto the workload model: one Workload per object (pod-bearing, or an ``object`` beside them)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from ..model import EnvVar, Fact, Host, Mount, Port, Resources, Scaling, ServiceAccount, Unit, Volume, Workload, unset
 from ..source import Path
 from .common import Classifier, parse_image
+from .kubevirt import is_kubevirt_object, is_openshift_template
 from .reader import Reader
 
 POD_SPEC_PATHS: dict[str, Path] = {
@@ -81,11 +82,11 @@ class KubernetesNormalizer:
         self.reader = Reader(yaml_one_one_bools=True)
 
     def workloads(self, obj: dict[str, Any]) -> list[Workload]:
-        """The workload of a pod-bearing object, or none for other kinds."""
+        """The workload of an object; KubeVirt objects and templates are left to the KubeVirt normaliser."""
         kind = obj["kind"]
         spec_path = pod_spec_path(obj)
         if spec_path is None:
-            return []
+            return [] if is_kubevirt_object(obj) or is_openshift_template(obj) else [self.object_workload(obj)]
         read = self.reader
         meta = read.map(obj, (), "metadata")
         node: Any = obj
@@ -142,6 +143,31 @@ class KubernetesNormalizer:
                 pod_spec_path=spec_path,
             )
         ]
+
+    def object_workload(self, obj: dict[str, Any]) -> Workload:
+        """Any other object (Service, Ingress, NetworkPolicy, HPA, PDB, RBAC ...): no units, role ``object``.
+
+        Policies over such objects read its document; policies over containers find nothing to check.
+        """
+        read = self.reader
+        meta = read.map(obj, (), "metadata")
+        name = meta.get("name")
+        namespace = meta.get("namespace")
+        return Workload(
+            format="kubernetes",
+            kind=obj["kind"],
+            name=str(name) if name is not None else "<unnamed>",
+            namespace=str(namespace) if namespace is not None else None,
+            file=self.file,
+            document=obj,
+            path=(),
+            role="object",
+            tier=Fact(None, ("metadata",)),
+            isolation="container",
+            runtime=Fact(None, ()),
+            labels=read.map(meta, ("metadata",), "labels"),
+            annotations=read.map(meta, ("metadata",), "annotations"),
+        )
 
     def scaling(self, obj: dict[str, Any], kind: str) -> Scaling | None:
         if kind not in REPLICATED_KINDS:

@@ -137,7 +137,9 @@ class KubeVirtNormalizer:
         boot = next((disk for disk in disks if disk.boot), None)
         boot_volume = self.volume_of(spec, boot.name) if boot else None
         image = (
-            parse_image(boot_volume[1]["containerDisk"].get("image"), (*boot_volume[0], "containerDisk", "image"))
+            parse_image(
+                boot_volume[1]["containerDisk"].get("image"), (*spec_path, *boot_volume[0], "containerDisk", "image")
+            )
             if boot_volume and isinstance(boot_volume[1].get("containerDisk"), dict)
             else None
         )
