@@ -32,7 +32,15 @@ from ._objects import REMOVED_APIS
         "checkov": ("CKV_K8S_14",),
         "trivy": ("KSV-0013",),
     },
-    examples=(Example("kubernetes", bad="image: nginx:latest", good="image: nginx:1.27.2"),),
+    examples=(
+        Example("kubernetes", bad="image: nginx:latest", good="image: nginx:1.27.2"),
+        Example(
+            "kubevirt",
+            bad="volumes:\n- name: root\n  containerDisk:\n    image: quay.io/containerdisks/fedora:latest",
+            good="volumes:\n- name: root\n  containerDisk:\n    image: quay.io/containerdisks/fedora:40",
+        ),
+    ),
+    notes="KubeVirt: every containerDisk image of the VM is checked, not only the boot disk's.",
 )
 def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for image, unit in images(workload):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 from vmlint.context import contradicted, defined, effective, kubernetes_facts, token_not_automounted
 from vmlint.formats import load
@@ -129,3 +133,34 @@ def test_service_accounts_provide_file_scoped_and_run_wide_facts_and_contradict_
     )
     assert effective(frozenset(off)) == frozenset(off)
     assert effective(frozenset(off | on)) == frozenset({exists, token_not_automounted(None, "web", "a.yaml")})
+
+
+def test_objects_beside_workloads_are_object_workloads_and_not_counted_as_workloads(tmp_path: Path) -> None:
+    text = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop, labels: {vmlint.io/security-tier: high}}
+        spec: {type: ClusterIP}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec: {containers: [{name: web, image: "web:1.2"}]}
+        """
+    [service, pod] = _workloads(text)
+    assert (service.kind, service.role, service.namespace, service.units, service.tier.value) == (
+        "Service",
+        "object",
+        "shop",
+        (),
+        None,
+    )
+    assert pod.role == "service"
+    path = tmp_path / "k.yaml"
+    path.write_text(textwrap.dedent(text))
+    done = subprocess.run(
+        [sys.executable, "-m", "vmlint", "check", str(path), "--format", "json", "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(done.stdout)["summary"]["workloads"] == 1
