@@ -8,6 +8,7 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 
 from ._facts import added, host_volumes, under
+from ._terms import host_mount, named_unit, subject
 
 KERNEL_PATHS = ("/lib/modules", "/usr/lib/modules", "/usr/src")
 SAFE_SYSCTLS = (
@@ -49,7 +50,8 @@ SAFE_SYSCTLS = (
 def kernel_module_capability(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.containers():
         for fact, _ in added(unit, ("SYS_MODULE",)):
-            yield Hit(fact.path, f"container {unit.name} adds SYS_MODULE (loads host kernel modules)", unit=unit.name)
+            message = f"{named_unit(workload, unit.name)} adds SYS_MODULE (loads host kernel modules)"
+            yield Hit(fact.path, message, unit=unit.name)
 
 
 @policy(
@@ -77,7 +79,7 @@ def kernel_module_capability(workload: Workload, settings: Settings) -> Iterator
 def host_kernel_files(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for volume, path in host_volumes(workload):
         if under(path, settings["paths"]) is not None:
-            yield Hit(volume.path, f"volume {volume.name} mounts the host kernel's files at {path}")
+            yield Hit(volume.path, f"{host_mount(workload, volume)} the host kernel's files at {path}")
 
 
 @policy(
@@ -111,7 +113,7 @@ def unsafe_sysctl(workload: Workload, settings: Settings) -> Iterator[Hit]:
     safe = set(settings["safe"])
     for fact in workload.host.sysctls:
         if fact.value is not None and fact.value.replace("/", ".") not in safe:
-            yield Hit(fact.path, f"the workload sets the unsafe sysctl {fact.value}")
+            yield Hit(fact.path, f"{subject(workload)} sets the unsafe sysctl {fact.value}")
 
 
 POLICIES: tuple[Policy, ...] = (kernel_module_capability, host_kernel_files, unsafe_sysctl)

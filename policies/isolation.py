@@ -12,6 +12,7 @@ from vmlint.source import Path
 
 from ._facts import added, capability, drops, drops_unknown, existing, hit, host_volumes, under
 from ._objects import is_object, spec_of
+from ._terms import host_mount, named_unit, subject, term
 
 CONTAINER_FORMATS = ("kubernetes", "compose")
 ALL_FORMATS = ("kubernetes", "compose", "kubevirt", "packer", "libvirt")
@@ -61,7 +62,8 @@ def tier_isolation_mismatch(workload: Workload, settings: Settings) -> Iterator[
     unless = (sandbox_class(runtime),) if workload.runtime.explicit and RANK[required] <= RANK["sandbox"] else ()
     yield Hit(
         workload.tier.path,
-        f"security tier {tier} needs {required} isolation, but the workload runs as a {workload.isolation} ({runtime})",
+        f"security tier {tier} needs {required} isolation, "
+        f"but {subject(workload)} runs as a {workload.isolation} ({runtime})",
         key=True,
         unless=unless,
     )
@@ -73,7 +75,7 @@ def _container_flag(
     for unit in workload.containers():
         fact: Fact[bool] = getattr(unit, attribute)
         if fact.value is bad and (fact.explicit or unset_is_bad):
-            yield Hit(fact.path, message.format(unit=unit.name), unit=unit.name)
+            yield Hit(fact.path, message.format(unit=named_unit(workload, unit.name)), unit=unit.name)
 
 
 @policy(
@@ -104,7 +106,7 @@ def _container_flag(
     ),
 )
 def privileged_container(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    yield from _container_flag(workload, "privileged", "container {unit} runs privileged")
+    yield from _container_flag(workload, "privileged", "{unit} runs privileged")
 
 
 def _host_namespace(workload: Workload, namespace: str, what: str) -> Iterator[Hit]:
@@ -112,7 +114,7 @@ def _host_namespace(workload: Workload, namespace: str, what: str) -> Iterator[H
         return
     fact: Fact[bool] = getattr(workload.host, namespace)
     if fact.value is True and fact.explicit:
-        yield Hit(fact.path, f"the workload shares the host's {what} namespace")
+        yield Hit(fact.path, f"{subject(workload)} shares the host's {what} namespace")
 
 
 @policy(
@@ -230,13 +232,11 @@ def privilege_escalation_allowed(workload: Workload, settings: Settings) -> Iter
         fact = unit.allow_privilege_escalation
         if fact.value is False or (fact.value is None and fact.explicit):
             continue
-        kubernetes = workload.format == "kubernetes"
+        who = named_unit(workload, unit.name)
         if fact.explicit:
-            setting = "allowPrivilegeEscalation: true" if kubernetes else "no-new-privileges:false"
-            message = f"container {unit.name} sets {setting}"
+            message = f"{who} sets {term(workload, 'allowPrivilegeEscalation: true')}"
         else:
-            setting = "allowPrivilegeEscalation: false" if kubernetes else "no-new-privileges:true"
-            message = f"container {unit.name} does not set {setting}"
+            message = f"{who} does not set {term(workload, 'allowPrivilegeEscalation: false')}"
         yield hit(workload, fact, message, unit.name)
 
 
@@ -276,12 +276,12 @@ def run_as_root(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.containers():
         user, non_root = unit.run_as_user, unit.run_as_non_root
         if user.value == 0:
-            yield Hit(user.path, f"container {unit.name} runs as UID 0 (root)", unit=unit.name)
+            yield Hit(user.path, f"{named_unit(workload, unit.name)} runs as UID 0 (root)", unit=unit.name)
         elif user.value is None and not user.explicit and non_root.value is False:
             if workload.format == "kubernetes":
                 message = f"container {unit.name} may run as root: no non-zero runAsUser and no runAsNonRoot: true"
             else:
-                message = f"container {unit.name} may run as root: no `user:` is set (the image's user, often root)"
+                message = f"service {unit.name} may run as root: no `user:` is set (the image's user, often root)"
             yield hit(workload, non_root, message, unit.name)
 
 
@@ -351,7 +351,7 @@ def sensitive_host_path(workload: Workload, settings: Settings) -> Iterator[Hit]
         root = under(path, settings["paths"])
         if root is not None:
             inside = "" if root == path else f" (inside {root})"
-            yield Hit(volume.path, f"volume {volume.name} mounts the host directory {path}{inside}")
+            yield Hit(volume.path, f"{host_mount(workload, volume)} the host directory {path}{inside}")
 
 
 RUNTIME_SOCKETS = (
@@ -403,7 +403,7 @@ def runtime_socket_mounted(workload: Workload, settings: Settings) -> Iterator[H
     sockets = set(settings["sockets"])
     for volume, path in host_volumes(workload):
         if path.rsplit("/", 1)[-1] in sockets:
-            yield Hit(volume.path, f"volume {volume.name} mounts the container runtime socket {path}")
+            yield Hit(volume.path, f"{host_mount(workload, volume)} the container runtime socket {path}")
 
 
 @policy(
@@ -438,7 +438,7 @@ def capabilities_added(workload: Workload, settings: Settings) -> Iterator[Hit]:
         for fact in unit.cap_add:
             name = capability(fact)
             if name is not None and name not in allowed:
-                yield Hit(fact.path, f"container {unit.name} adds capability {name}", unit=unit.name)
+                yield Hit(fact.path, f"{named_unit(workload, unit.name)} adds capability {name}", unit=unit.name)
 
 
 DANGEROUS_CAPABILITIES = (
@@ -486,7 +486,8 @@ DANGEROUS_CAPABILITIES = (
 def dangerous_capability(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.containers():
         for fact, name in added(unit, settings["capabilities"]):
-            yield Hit(fact.path, f"container {unit.name} adds the dangerous capability {name}", unit=unit.name)
+            message = f"{named_unit(workload, unit.name)} adds the dangerous capability {name}"
+            yield Hit(fact.path, message, unit=unit.name)
 
 
 @policy(
@@ -521,7 +522,7 @@ def capabilities_not_dropped(workload: Workload, settings: Settings) -> Iterator
         if drops(unit, "ALL") or drops_unknown(unit):
             continue
         where = existing(workload, unit.capabilities_path + ("drop",))
-        yield Hit(where, f"container {unit.name} does not drop ALL capabilities", unit=unit.name, key=True)
+        yield Hit(where, f"{named_unit(workload, unit.name)} does not drop ALL capabilities", unit=unit.name, key=True)
 
 
 @policy(
@@ -550,7 +551,7 @@ def net_raw_not_dropped(workload: Workload, settings: Settings) -> Iterator[Hit]
         if drops(unit, "NET_RAW") or drops_unknown(unit):
             continue
         where = existing(workload, unit.capabilities_path + ("drop",))
-        yield Hit(where, f"container {unit.name} does not drop NET_RAW (or ALL)", unit=unit.name, key=True)
+        yield Hit(where, f"{named_unit(workload, unit.name)} does not drop NET_RAW (or ALL)", unit=unit.name, key=True)
 
 
 CONFINED_SECCOMP = ("RuntimeDefault", "Localhost")
@@ -588,7 +589,8 @@ CONFINED_SECCOMP = ("RuntimeDefault", "Localhost")
 def seccomp_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.containers():
         if unit.seccomp.explicit and unit.seccomp.value == "Unconfined":
-            yield Hit(unit.seccomp.path, f"container {unit.name} runs without seccomp (Unconfined)", unit=unit.name)
+            message = f"{named_unit(workload, unit.name)} runs without seccomp (Unconfined)"
+            yield Hit(unit.seccomp.path, message, unit=unit.name)
 
 
 @policy(
@@ -656,7 +658,8 @@ def seccomp_profile_missing(workload: Workload, settings: Settings) -> Iterator[
 def apparmor_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.containers():
         if unit.apparmor.explicit and unit.apparmor.value == "Unconfined":
-            yield Hit(unit.apparmor.path, f"container {unit.name} runs without AppArmor (unconfined)", unit=unit.name)
+            message = f"{named_unit(workload, unit.name)} runs without AppArmor (unconfined)"
+            yield Hit(unit.apparmor.path, message, unit=unit.name)
 
 
 @policy(
@@ -732,9 +735,9 @@ def writable_root_filesystem(workload: Workload, settings: Settings) -> Iterator
         fact = unit.read_only_root
         if fact.value is True or (fact.value is None and fact.explicit):
             continue
-        setting = "readOnlyRootFilesystem" if workload.format == "kubernetes" else "read_only"
+        setting = term(workload, "readOnlyRootFilesystem")
         shown = f"sets {setting}: false" if fact.explicit else f"does not set {setting}: true"
-        yield hit(workload, fact, f"container {unit.name} {shown}", unit.name)
+        yield hit(workload, fact, f"{named_unit(workload, unit.name)} {shown}", unit.name)
 
 
 @policy(

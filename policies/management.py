@@ -12,6 +12,7 @@ from vmlint.source import Path
 
 from ._facts import hit
 from ._images import images
+from ._terms import named_unit, term
 
 
 @policy(
@@ -85,7 +86,9 @@ def liveness_probe_missing(workload: Workload, settings: Settings) -> Iterator[H
         return
     for unit in workload.units:
         if unit.kind == "container" and unit.liveness_probe.value is False:
-            yield hit(workload, unit.liveness_probe, f"container {unit.name} has no liveness probe", unit.name)
+            probe = term(workload, "liveness probe")
+            shown = f"disables its {probe}" if unit.liveness_probe.explicit else f"has no {probe}"
+            yield hit(workload, unit.liveness_probe, f"{named_unit(workload, unit.name)} {shown}", unit.name)
 
 
 @policy(

@@ -11,6 +11,7 @@ from vmlint.source import get
 from ._facts import host_volumes
 from ._images import images
 from ._objects import REMOVED_APIS
+from ._terms import host_mount
 
 
 @policy(
@@ -103,7 +104,7 @@ def node_name_pinned(workload: Workload, settings: Settings) -> Iterator[Hit]:
 )
 def host_path_volume(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for volume, path in host_volumes(workload):
-        yield Hit(volume.path, f"volume {volume.name} mounts the host path {path}")
+        yield Hit(volume.path, f"{host_mount(workload, volume)} the host path {path}")
 
 
 POLICIES: tuple[Policy, ...] = (image_tag_mutable, node_name_pinned, host_path_volume)

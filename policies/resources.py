@@ -10,6 +10,7 @@ from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
 from ._facts import hit
+from ._terms import named_unit, term
 
 
 def _missing(workload: Workload, field: str, what: str) -> Iterator[Hit]:
@@ -18,7 +19,7 @@ def _missing(workload: Workload, field: str, what: str) -> Iterator[Hit]:
             continue
         fact: Fact[str] = getattr(unit.resources, field)
         if not fact.explicit:
-            yield hit(workload, fact, f"container {unit.name} has no {what}", unit.name)
+            yield hit(workload, fact, f"{named_unit(workload, unit.name)} has no {term(workload, what)}", unit.name)
 
 
 @policy(

@@ -13,6 +13,7 @@ from vmlint.source import Path
 
 from ._facts import existing, hit
 from ._objects import internal_load_balancer, is_object, spec_of
+from ._terms import named_unit
 
 SECRET_NAME_PARTS = (
     "PASSWORD",
@@ -101,7 +102,7 @@ def plaintext_secret_in_env(workload: Workload, settings: Settings) -> Iterator[
                 continue
             if _NOT_A_VALUE.match(value) or _REFERENCE.search(value) or value.startswith("/"):
                 continue
-            yield Hit(env.path, f"container {unit.name} sets {env.name} to a literal value", unit=unit.name)
+            yield Hit(env.path, f"{named_unit(workload, unit.name)} sets {env.name} to a literal value", unit=unit.name)
 
 
 @policy(

@@ -9,6 +9,8 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.source import Path
 
+from ._terms import term
+
 
 @policy(
     id="VM851",
@@ -33,7 +35,7 @@ from vmlint.source import Path
 def emptydir_without_size_limit(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for volume in workload.volumes:
         if volume.kind == "ephemeral" and volume.size_limit is None:
-            yield Hit(volume.path, f"volume {volume.name} has no size limit", key=True)
+            yield Hit(volume.path, f"{term(workload, 'emptyDir volume')} {volume.name} has no size limit", key=True)
 
 
 POLICIES: tuple[Policy, ...] = (emptydir_without_size_limit,)

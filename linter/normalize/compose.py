@@ -285,7 +285,7 @@ class ComposeNormalizer:
             if spec is None:
                 continue
             where: Path = (*path, "volumes", index)
-            name = spec.source or f"{spec.kind}-{index}"
+            name = spec.source or (spec.target if spec.kind == "tmpfs" and spec.target else f"{spec.kind}-{index}")
             if spec.kind == "bind":
                 source_path = (*where, "source") if isinstance(item, dict) else where
                 volumes.append(Volume(name, "host", source_path, host_path=spec.source))
@@ -298,10 +298,13 @@ class ComposeNormalizer:
             else:
                 volumes.append(Volume(name, "other", where))
             mounts.append(Mount(name, spec.target, where, read_only=spec.read_only))
-        for index, fact in enumerate(self.reader.strings(service, path, "tmpfs")):
-            volumes.append(Volume(f"tmpfs-{index}", "ephemeral", fact.path))
-        if isinstance(service.get("tmpfs"), str):
-            volumes.append(Volume("tmpfs", "ephemeral", (*path, "tmpfs")))
+        tmpfs = service.get("tmpfs")
+        entries = [(tmpfs, (*path, "tmpfs"))] if isinstance(tmpfs, str) else []
+        entries += [(fact.value, fact.path) for fact in self.reader.strings(service, path, "tmpfs") if fact.value]
+        for index, (entry, where) in enumerate(entries):
+            target, _, options = entry.partition(":")
+            size = next((o.partition("=")[2] for o in options.split(",") if o.strip().startswith("size=")), None)
+            volumes.append(Volume(target.strip() or f"tmpfs-{index}", "ephemeral", where, size_limit=size))
         return tuple(volumes), tuple(mounts)
 
     def host(self, service: dict[str, Any], path: Path) -> Host:
