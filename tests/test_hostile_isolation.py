@@ -108,6 +108,8 @@ def test_compose_files_outside_the_project_are_not_read(tmp_path: Path) -> None:
     assert "s3cr3t-outside" not in str(run.report)
     assert [(f["policy"], f["line"], f["column"]) for f in run.report["findings"]] == [
         ("VM008", 2, 5),  # include leaving the project
+        ("VM008", 7, 9),  # env_file leaving the project
+        ("VM008", 8, 9),  # env_file with an absolute path
         ("VM008", 10, 13),  # extends leaving the project
     ]
     assert not any(f["policy"] == "VM102" for f in run.report["findings"])  # base's privileged never merged

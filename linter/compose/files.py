@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..parsers.yaml_tree import parse_yaml
 from ..source import YMap
+
+if TYPE_CHECKING:
+    import pathspec
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 
@@ -29,6 +32,7 @@ class FileAccess:
 
     directory: str | None
     cache: dict[str, ProjectFile | str] = field(default_factory=dict)
+    ignore: pathspec.GitIgnoreSpec | None = None
 
     def resolve(self, reference: str, display_from: str, real_from: str | None) -> tuple[str, str] | str:
         """(display, real path) of ``reference`` written in a file, or why it cannot be read."""
@@ -67,6 +71,24 @@ class FileAccess:
             return "not valid YAML"
         root: Any = documents[0].root if documents else None
         return ProjectFile(display, real, root if isinstance(root, YMap) else None, text)
+
+    def read_env(self, real: str) -> str | None:
+        """An env file's text; None when it is not a regular file, too large, unreadable or git-ignored."""
+        if not os.path.isfile(real) or self.git_ignored(real):
+            return None
+        return self.read_text(real)
+
+    def git_ignored(self, real: str) -> bool:
+        """Whether the project directory's ``.gitignore`` ignores ``real`` (an untracked file is no commit)."""
+        if self.directory is None:
+            return False
+        if self.ignore is None:
+            import pathspec  # only projects with env files pay for it
+
+            rules = self.sibling(os.path.join(self.directory, ".gitignore"), ".gitignore")
+            text = self.read_text(rules) if rules is not None else None
+            self.ignore = pathspec.GitIgnoreSpec.from_lines((text or "").splitlines())
+        return self.ignore.match_file(os.path.relpath(real, self.directory))
 
     @staticmethod
     def read_text(real: str) -> str | None:

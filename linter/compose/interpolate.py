@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..source import YMap, YSeq
@@ -116,26 +117,53 @@ def interpolate_tree(node: Any, env: Mapping[str, str]) -> Any:
     return node
 
 
-def parse_env_file(text: str) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file (quotes, ``export`` and comments handled)."""
-    env: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
+@dataclass(frozen=True, slots=True)
+class EnvEntry:
+    """One ``KEY=VALUE`` line of an env file; ``value`` is None for a bare ``KEY``; ``literal``: single-quoted."""
+
+    name: str
+    value: str | None
+    line: int
+    column: int
+    value_column: int
+    literal: bool = False
+
+
+def env_entries(text: str) -> list[EnvEntry]:
+    """The entries of a ``.env``-style file with their positions (quotes, ``export`` and comments handled)."""
+    entries: list[EnvEntry] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.lstrip()
+        start = len(raw) - len(line) + 1
         if not line or line.startswith("#"):
             continue
         if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
+            rest = line[len("export ") :].lstrip()
+            start += len(line) - len(rest)
+            line = rest
         name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not _NAME.fullmatch(name):
+        if not _NAME.fullmatch(name.strip()):
             continue
+        if not sep:
+            entries.append(EnvEntry(name.strip(), None, number, start, start))
+            continue
+        value_column = start + len(name) + 1 + len(value) - len(value.lstrip())
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] == "'":
-            env[name] = value[1:-1]
+            entries.append(EnvEntry(name.strip(), value[1:-1], number, start, value_column, literal=True))
             continue
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1].replace("\\n", "\n").replace('\\"', '"')
         else:
             value = value.split(" #", 1)[0].rstrip()
-        env[name] = interpolate(value, env)[0]
+        entries.append(EnvEntry(name.strip(), value, number, start, value_column))
+    return entries
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file, later lines interpolated with the earlier ones."""
+    env: dict[str, str] = {}
+    for entry in env_entries(text):
+        if entry.value is not None:
+            env[entry.name] = entry.value if entry.literal else interpolate(entry.value, env)[0]
     return env

@@ -16,11 +16,14 @@ from typing import Any
 from ..source import Path, Position, YMap, YSeq, locate
 from .detect import base_names, override_names
 from .files import FileAccess, ProjectFile
-from .interpolate import interpolate_tree, parse_env_file
+from .interpolate import env_entries, interpolate, interpolate_tree, parse_env_file
 from .merge import entry_file, merge_maps
 
 MAX_INCLUDE_DEPTH = 10
 MAX_EXTENDS_DEPTH = 32
+# A service's variables from its env files, keyed by name and located in those files. The key is an int,
+# which no written key can be (YAML keys become strings), so it never shadows what the user wrote.
+ENV_FILE_VALUES = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,7 @@ def load_project(root: YMap, file: str, real: str | None) -> Project:
     if keep_only is None:
         project.dropped = frozenset(overrides)
     _resolve_extends(project, loader)
+    _read_env_files(project, loader)
     project.texts.pop(file, None)
     return project
 
@@ -244,3 +248,58 @@ class _Extends:
         if base_resolved is None:
             return None
         return merge_maps(base_resolved, base_file, service, file, file)
+
+
+def _read_env_files(project: Project, loader: _Loader) -> None:
+    """Attach each service's env-file variables (under ``ENV_FILE_VALUES``), read inside the project only."""
+    services = project.root.get("services")
+    if not isinstance(services, YMap):
+        return
+    services_file = entry_file(project.root, "services", project.file)
+    resolved: YMap | None = None
+    for name, service in services.items():
+        if not isinstance(service, YMap) or "env_file" not in service:
+            continue
+        values = _env_values(service, entry_file(services, name, services_file), loader)
+        if not values:
+            continue
+        resolved = resolved if resolved is not None else _copy(services)
+        with_values = _replace(service, ENV_FILE_VALUES, values)
+        with_values.marks[ENV_FILE_VALUES] = (service.line, service.column, service.line, service.column)
+        resolved[name] = with_values
+    if resolved is not None:
+        project.root = _replace(project.root, "services", resolved)
+    project.problems.extend(p for p in loader.problems if p not in project.problems)
+
+
+def _env_values(service: YMap, file: str, loader: _Loader) -> YMap:
+    """The variables of a service's env files, later files winning; references leaving the project are problems."""
+    value = service["env_file"]
+    written_in = entry_file(service, "env_file", file)
+    real_from = loader.real.get(written_in)
+    out = YMap(service.line, service.column)
+    out.origin = {}
+    for index, item in enumerate(value if isinstance(value, list) else [value]):
+        reference = item.get("path") if isinstance(item, dict) else item
+        if not isinstance(reference, str) or "${" in reference or real_from is None:
+            continue  # unresolved, mistyped (VM008 from the schema), or standard input: nothing is read
+        path: Path = ("env_file", index) if isinstance(value, list) else ("env_file",)
+        path += ("path",) if isinstance(item, dict) else ()
+        resolved = loader.access.resolve(reference, written_in, real_from)
+        if isinstance(resolved, str):
+            loader.problem(service, path, file, f"env file {reference!r} not read: {resolved}")
+            continue
+        display, real = resolved
+        text = loader.access.read_env(real)
+        if text is None:
+            continue  # missing, unreadable or git-ignored: an untracked env file is where secrets belong
+        loader.texts[display] = text
+        raw = isinstance(item, dict) and item.get("format") == "raw"
+        for entry in env_entries(text):
+            literal = entry.value
+            if literal is not None and not raw and not entry.literal:
+                literal = interpolate(literal, loader.env)[0]
+            out[entry.name] = literal
+            out.marks[entry.name] = (entry.line, entry.column, entry.line, entry.value_column)
+            out.origin[entry.name] = display
+    return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..compose.project import ENV_FILE_VALUES
 from ..compose.syntax import parse_mount, parse_port
 from ..model import EnvVar, Exposure, Fact, Host, Mount, Port, Resources, Scaling, Unit, Volume, Workload, unset
 from ..source import Path, YMap
@@ -258,7 +259,14 @@ class ComposeNormalizer:
                 key, sep, value = item.partition("=")
                 literal = value if sep and not is_unresolved(value) else None
                 out.append(EnvVar(key.strip(), literal, (*path, "environment", index)))
-        return tuple(out)
+        written = {env.name for env in out}
+        files: list[EnvVar] = []
+        from_files: Any = service.get(ENV_FILE_VALUES)  # type: ignore[call-overload]
+        for key, value in from_files.items() if isinstance(from_files, dict) else ():
+            if key not in written:
+                literal = None if value is None or is_unresolved(value) else str(value)
+                files.append(EnvVar(str(key), literal, (*path, ENV_FILE_VALUES, key)))
+        return (*files, *out)
 
     def ports(self, service: dict[str, Any], path: Path) -> tuple[Port, ...]:
         out = []
