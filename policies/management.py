@@ -184,8 +184,61 @@ def on_failure_retries(workload: Workload, settings: Settings) -> Iterator[Hit]:
             yield Hit(path, f"{source} retries {retries} times on failure, not {wanted}")
 
 
+def _run_to_completion(workload: Workload, name: str) -> bool:
+    """Another service waits for ``name`` to exit successfully: it is a one-shot task (migration, seeding)."""
+    services = workload.document.get("services") if isinstance(workload.document, dict) else None
+    for other in services.values() if isinstance(services, dict) else ():
+        depends = other.get("depends_on") if isinstance(other, dict) else None
+        wanted = depends.get(name) if isinstance(depends, dict) else None
+        if isinstance(wanted, dict) and wanted.get("condition") == "service_completed_successfully":
+            return True
+    return False
+
+
+@policy(
+    id="VM821",
+    name="restart-policy-missing",
+    tradeoff="management",
+    severity="warning",
+    summary="A Compose service sets neither `restart` nor `deploy.restart_policy`: nothing restarts it.",
+    rationale=(
+        "Without a restart policy a crashed container stays down, and after a daemon restart or a host reboot the "
+        "whole stack stays down until someone runs `docker compose up` again. A VM's service manager restarts its "
+        "services; on a Docker host the restart policy is the only supervisor."
+    ),
+    remediation=(
+        "Set `restart: unless-stopped` (or `on-failure:5`, or `deploy.restart_policy`) on long-running services, "
+        'and `restart: "no"` on one-shot tasks to say they are meant to exit.'
+    ),
+    formats=("compose",),
+    notes=(
+        'Exempt: any explicit `restart`, `restart: "no"` included, and services that another service waits for '
+        "with `condition: service_completed_successfully` (one-shot by declaration). Services behind `profiles` "
+        'are checked like the others: a tool run with `docker compose run` says so with `restart: "no"`. '
+        "The finding points at the service's name."
+    ),
+    examples=(
+        Example(
+            "compose",
+            bad="services:\n  app:\n    image: app:1.2",
+            good="services:\n  app:\n    image: app:1.2\n    restart: unless-stopped",
+        ),
+    ),
+)
+def restart_policy_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    found = service_of(workload)
+    if found is None:
+        return
+    service, path = found
+    deploy = service.get("deploy")
+    if "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy):
+        return
+    if not _run_to_completion(workload, workload.name):
+        yield Hit(path, f"service {workload.name} sets no restart policy (restart or deploy.restart_policy)", key=True)
+
+
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
-POLICIES += (on_failure_retries,)
+POLICIES += (on_failure_retries, restart_policy_missing)
 
 
 @policy(
