@@ -334,7 +334,9 @@ SENSITIVE_HOST_PATHS = (
         "KICS treats all of /var as sensitive (e.g. /var/redis/data); vmlint names /var/log, /var/run and the "
         "runtime and kubelet state directories, and leaves other data directories to host-path-volume (VM303). "
         "KICS also judges PersistentVolume objects, which are not workloads. A runtime socket such as "
-        "/var/run/docker.sock is reported once, by runtime-socket-mounted (VM109)."
+        "/var/run/docker.sock is reported once, by runtime-socket-mounted (VM109). KICS's Compose query Volume Has "
+        "Sensitive Host Directory (1c1325ff) is not declared: besides all of /var it flags an anonymous volume "
+        "(`- /var/lib/backup/data`), whose path is inside the container and mounts nothing from the host."
     ),
     examples=(
         Example(

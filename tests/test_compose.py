@@ -228,3 +228,16 @@ def test_symlinks_out_of_the_project_are_not_followed(tmp_path: Path) -> None:
     (project / ".env").symlink_to(tmp_path / "secret.env")
     (project / "compose.override.yaml").symlink_to(tmp_path / "outside.yaml")
     assert rows(["compose.yaml"], project, "VM102") == []
+
+
+def test_services_behind_profiles_are_linted_like_the_others(tmp_path: Path) -> None:
+    text = (
+        "services:\n  web:\n    image: web:1.2\n    restart: always\n"
+        "  debug:\n    image: busybox:1.36\n    profiles: [debug]\n    privileged: true\n"
+        "  tool:\n    image: busybox:1.36\n    profiles: [tools]\n    restart: 'no'\n"
+    )
+    write(tmp_path, {"compose.yaml": text})
+    assert rows(["compose.yaml"], tmp_path, "VM102", "VM821") == [
+        ["VM821", "compose.yaml", 5, 3],
+        ["VM102", "compose.yaml", 8, 17],
+    ]
