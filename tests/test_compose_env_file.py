@@ -127,3 +127,23 @@ def test_standard_input_reads_no_env_file(tmp_path: Path, monkeypatch: pytest.Mo
     write(tmp_path, {"db.env": "POSTGRES_PASSWORD=hunter2\n"})
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SERVICE.format(ref="db.env").encode())))
     assert found(["-"], tmp_path) == []
+
+
+def test_a_git_ignored_dot_env_is_not_used_for_interpolation(tmp_path: Path) -> None:
+    text = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n"
+    write(tmp_path, {"compose.yaml": text, ".env": "DB_PASSWORD=hunter2\n"})
+    assert [row[1:4] for row in found(["compose.yaml"], tmp_path)] == [("compose.yaml", 5, 26)]
+    write(tmp_path, {".gitignore": "/.env\n"})
+    assert found(["compose.yaml"], tmp_path) == []
+
+
+def test_env_file_values_are_interpolated_from_dot_env(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": SERVICE.format(ref="a.env"),
+            ".env": "REAL=hunter2\n",
+            "a.env": "FROM_DOT_ENV_PASSWORD=${REAL}\nUNSET_PASSWORD=${UNSET}\n",
+        },
+    )
+    assert [row[1:4] for row in found(["compose.yaml"], tmp_path)] == [("a.env", 1, 23)]

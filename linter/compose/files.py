@@ -88,7 +88,7 @@ class FileAccess:
             rules = self.sibling(os.path.join(self.directory, ".gitignore"), ".gitignore")
             text = self.read_text(rules) if rules is not None else None
             self.ignore = pathspec.GitIgnoreSpec.from_lines((text or "").splitlines())
-        return self.ignore.match_file(os.path.relpath(real, self.directory))
+        return self.ignore.match_file(os.path.relpath(os.path.realpath(real), self.directory))
 
     @staticmethod
     def read_text(real: str) -> str | None:

@@ -151,7 +151,7 @@ def load_project(root: YMap, file: str, real: str | None) -> Project:
     access = FileAccess(directory)
     env: dict[str, str] = {}
     env_path = access.sibling(real, ".env")
-    if env_path is not None:
+    if env_path is not None and not access.git_ignored(env_path):  # an ignored .env differs from clone to clone
         env_file = FileAccess.read_text(env_path)
         env = parse_env_file(env_file) if env_file is not None else {}
     loader = _Loader(access, env)
