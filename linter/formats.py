@@ -17,10 +17,11 @@ from .model import Workload
 from .normalize.common import Classifier
 from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
 from .normalize.kubevirt import KubeVirtNormalizer
-from .normalize.packer import is_legacy_template, legacy_workloads
+from .normalize.packer import is_legacy_template, legacy_template
 from .normalize.vm_formats import load_vm_file
 from .parsers.yaml_tree import parse_yaml
 from .source import Position, locate
+from .vm_context import vm_context_facts
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -127,7 +128,9 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     for document in documents:
         if is_legacy_template(document.root):
             loaded.is_manifest = True
-            loaded.workloads.extend(legacy_workloads(document.root, file, classifier))
+            legacy, shapes = legacy_template(document.root, file, classifier)
+            loaded.workloads.extend(legacy)
+            shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
         for obj in _objects(document.root):
             loaded.is_manifest = True
             loaded.workloads.extend(normalizer.workloads(obj))
@@ -135,6 +138,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
             normalizer.reader.problems.extend(kubevirt.reader.problems)
             kubevirt.reader.problems.clear()
             loaded.facts.update(kubernetes_facts(obj, classifier, file))
+            loaded.facts.update(vm_context_facts(obj))
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
             )

@@ -190,7 +190,12 @@ class ServiceAccount:
 
 @dataclass(frozen=True, slots=True)
 class VmSpec:
-    """VM-only facts: CPU model, passthrough, consoles, firmware, disks, guest init."""
+    """VM-only facts: CPU model, passthrough, consoles, firmware, disks, guest init.
+
+    ``identity``: what every copy of the guest would share (fixed MAC addresses, a cloud-init hostname, static
+    addresses); ``host_shares``: host directories mounted into the guest; ``liveness_budget``: seconds a guest that
+    never answers its liveness probe gets before it is restarted.
+    """
 
     cpu_mode: Fact[str]
     passthrough_devices: tuple[Fact[str], ...] = ()
@@ -203,6 +208,9 @@ class VmSpec:
     eviction_strategy: Fact[str] | None = None
     long_lived: bool = False
     seclabel: Fact[str] | None = None
+    identity: tuple[Fact[str], ...] = ()
+    host_shares: tuple[Fact[str], ...] = ()
+    liveness_budget: Fact[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,8 @@ def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
 def node_name_pinned(workload: Workload, settings: Settings) -> Iterator[Hit]:
     fact = workload.node_name
     if fact is not None and fact.explicit and fact.value:
-        yield Hit(fact.path, f"the pod is pinned to node {fact.value}")
+        what = "VM" if workload.format == "kubevirt" else "pod"
+        yield Hit(fact.path, f"the {what} is pinned to node {fact.value}")
 
 
 @policy(

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vmlint.context import absent, autoscaled
 from vmlint.model import Fact, Workload
-from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
+from vmlint.source import get
+from vmlint.vm_context import backup_facts_for
 
 
 @policy(
@@ -560,4 +563,295 @@ POLICIES: tuple[Policy, ...] = (
     containerdisk_root_disk,
     unsafe_disk_cache,
     raw_file_disk,
+)
+
+
+# Boot time, scalability, dependencies and backup of VMs (VM401-VM449, VM540-VM549, VM730-VM739, VM920-VM949).
+
+
+@policy(
+    id="VM401",
+    name="vm-pool-autoscaled",
+    tradeoff="boot-time",
+    severity="info",
+    summary="A HorizontalPodAutoscaler scales a VirtualMachinePool or VirtualMachineInstanceReplicaSet.",
+    rationale=(
+        "An autoscaler adds capacity on the assumption that a new replica serves within seconds, as a container "
+        "does. A VM boots a kernel, an init system and cloud-init first: minutes, during which the load that "
+        "triggered the scale-up stays high, so the autoscaler keeps adding VMs it will remove again later, and "
+        "the spike is over before the first new VM takes traffic."
+    ),
+    remediation=(
+        "Keep enough running VMs for expected peaks (a higher minReplicas) and slow the autoscaler down to VM "
+        "time: spec.behavior.scaleUp with a stabilizationWindowSeconds and a policy of a few VMs per period longer "
+        "than the boot time. Workloads that must follow load in seconds belong in containers."
+    ),
+    formats=("kubevirt",),
+    examples=(
+        Example(
+            "kubevirt",
+            bad="kind: VirtualMachinePool\nmetadata:\n  name: web\n---\nkind: HorizontalPodAutoscaler\n"
+            "spec:\n  scaleTargetRef:\n    kind: VirtualMachinePool\n    name: web",
+            good="kind: VirtualMachinePool\nmetadata:\n  name: web\nspec:\n  replicas: 4",
+        ),
+    ),
+    notes=(
+        "Judged over the run: the autoscaler may be in any linted file (same namespace, kind and name). The "
+        "autoscaler's scale-up behaviour is not read, so a tuned one is reported too; the severity is info."
+    ),
+)
+def vm_pool_autoscaled(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.scaling is None or workload.path:
+        return
+    yield Hit(
+        ("metadata", "name"),
+        f"{workload.kind} {workload.name} is autoscaled, but its VMs take minutes, not seconds, to boot",
+        unless=(absent(autoscaled(workload.namespace, workload.kind, workload.name)),),
+    )
+
+
+@policy(
+    id="VM402",
+    name="liveness-probe-shorter-than-boot",
+    tradeoff="boot-time",
+    severity="warning",
+    summary="A KubeVirt liveness probe restarts the VM before a VM can have booted.",
+    rationale=(
+        "KubeVirt starts a VMI's probes when the VMI starts, not when the guest has booted. With the container "
+        "defaults (no initial delay, three failures ten seconds apart) a guest that needs a minute to boot and "
+        "start its service fails the probe, is restarted, boots again and is restarted again: a VM that never "
+        "comes up. Container probe timings do not fit VMs."
+    ),
+    remediation=(
+        "Set livenessProbe.initialDelaySeconds to at least the guest's boot time (plus cloud-init on first boot), "
+        "or raise failureThreshold x periodSeconds; keep the readinessProbe for taking traffic."
+    ),
+    formats=("kubevirt",),
+    options={
+        "boot_seconds": Option(
+            60, "Seconds a VM needs from start until its service answers (kernel, init system, cloud-init)."
+        )
+    },
+    examples=(
+        Example(
+            "kubevirt",
+            bad="livenessProbe:\n  tcpSocket:\n    port: 22",
+            good="livenessProbe:\n  initialDelaySeconds: 120\n  tcpSocket:\n    port: 22",
+        ),
+    ),
+    notes=(
+        "The time to restart is taken as initialDelaySeconds + failureThreshold x periodSeconds (defaults 0, 3, "
+        "10), the longest a guest can stay silent. Readiness probes are not judged: failing them only delays traffic."
+    ),
+)
+def liveness_probe_shorter_than_boot(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    budget = workload.vm.liveness_budget if workload.vm else None
+    if budget is None or budget.value is None or budget.value >= settings["boot_seconds"]:
+        return
+    yield Hit(
+        budget.path,
+        f"the liveness probe restarts the VM after {budget.value} s without an answer, "
+        f"less than the {settings['boot_seconds']} s a VM needs to boot",
+        key=not budget.explicit,
+    )
+
+
+@policy(
+    id="VM540",
+    name="vm-replicas-share-identity",
+    tradeoff="scalability",
+    severity="error",
+    summary="A VM pool or replica set gives every replica the same MAC address, hostname or static address.",
+    rationale=(
+        "Every VM a VirtualMachinePool or VirtualMachineInstanceReplicaSet creates comes from the same template. "
+        "A fixed macAddress, a cloud-init hostname/fqdn or a static address in networkData makes every replica "
+        "claim the same identity: duplicate MACs and IPs break the network for all of them, and identical "
+        "hostnames confuse DNS, monitoring and clustering. The template cannot be scaled past one."
+    ),
+    remediation=(
+        "Drop the macAddress and let KubeVirt assign one; leave the hostname to KubeVirt (each VMI's name) and "
+        "take addresses from DHCP or IPAM. Give fixed identities only to single VirtualMachines."
+    ),
+    formats=("kubevirt",),
+    examples=(
+        Example(
+            "kubevirt",
+            bad="kind: VirtualMachinePool\nspec:\n  replicas: 3\n  ...\n        interfaces:\n        - name: default\n"
+            "          masquerade: {}\n          macAddress: 02:00:00:00:00:01",
+            good="kind: VirtualMachinePool\nspec:\n  replicas: 3\n  ...\n        interfaces:\n        - name: default\n"
+            "          masquerade: {}",
+        ),
+    ),
+    notes="A pool of one replica is reported only when a HorizontalPodAutoscaler in the run scales it.",
+)
+def vm_replicas_share_identity(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    vm, scaling = workload.vm, workload.scaling
+    if vm is None or scaling is None or scaling.replicas.value is None or not vm.identity:
+        return
+    replicas = scaling.replicas.value
+    unless = () if replicas > 1 else (absent(autoscaled(workload.namespace, workload.kind, workload.name)),)
+    copies = f"{replicas} replicas" if replicas > 1 else "autoscaled replicas"
+    for fact in vm.identity:
+        yield Hit(fact.path, f"{workload.kind} {workload.name}: all {copies} take {fact.value}", unless=unless)
+
+
+@policy(
+    id="VM730",
+    name="vm-host-directory-shared",
+    tradeoff="dependencies",
+    severity="warning",
+    summary="A libvirt VM mounts a host directory (<filesystem type='mount'>, virtiofs or 9p).",
+    rationale=(
+        "A shared host directory makes the guest depend on one host's filesystem: the VM cannot start on another "
+        "host that lacks the directory, virtiofs and 9p shares block live migration, and the guest reads and "
+        "writes host files past the disk-image boundary that makes a VM self-contained."
+    ),
+    remediation=(
+        "Put the data on a virtual disk (a qcow2 volume or shared block storage) or reach it over the network "
+        "(NFS, object storage); keep host shares for development VMs pinned to one host."
+    ),
+    formats=("libvirt",),
+    examples=(
+        Example(
+            "libvirt",
+            bad="<filesystem type='mount' accessmode='passthrough'>\n  <driver type='virtiofs'/>\n"
+            "  <source dir='/srv/data'/>\n  <target dir='data'/>\n</filesystem>",
+            good="<disk type='file' device='disk'>\n  <driver name='qemu' type='qcow2'/>\n"
+            "  <source file='/var/lib/libvirt/images/data.qcow2'/>\n  <target dev='vdb' bus='virtio'/>\n</disk>",
+        ),
+    ),
+    notes=(
+        "Container domains (type='lxc') are not judged: a host directory is how their root filesystem is given. "
+        "KubeVirt hostDisk is reported by VM451."
+    ),
+)
+def vm_host_directory_shared(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.isolation != "vm" or workload.vm is None:
+        return
+    for share in workload.vm.host_shares:
+        where = f"host directory {share.value}" if share.value else "a host directory"
+        yield Hit(share.path, f"{where} is mounted into the guest")
+
+
+BACKUP_MARKS = (
+    "vmlint.io/backup",
+    "backup.velero.io/backup-volumes",
+    "backup.velero.io/backup-volumes-excludes",
+    "velero.io/exclude-from-backup",
+)
+_BACKUP_MARKS_OPTION = Option(
+    list(BACKUP_MARKS),
+    "Label or annotation keys that record a backup decision (any value, opting out included).",
+)
+_BACKUP_NOTES = (
+    "Backed up means: a label or annotation of the `marks` option on the object or its pod/VMI template, a "
+    "KubeVirt VirtualMachineSnapshot or VirtualMachineExport of it in the run, or a Velero Schedule or Backup in "
+    "the run that includes its namespace (none listed or `*` means all; a Schedule that turns volume snapshots "
+    "off without file-system backup does not count, and label selectors are not matched)."
+)
+
+
+def _marked(workload: Workload, settings: Settings) -> bool:
+    marks = set(settings["marks"])
+    return any(key in marks for key in (*workload.labels, *workload.annotations))
+
+
+@policy(
+    id="VM920",
+    name="vm-disk-without-backup",
+    tradeoff="backup",
+    severity="info",
+    summary="A KubeVirt VM keeps state on a DataVolume or PVC, and nothing in the run backs it up.",
+    rationale=(
+        "A VM's persistent disk holds a whole OS plus its data, configured by hand over years more often than not: "
+        "exactly the state a VM was chosen for. Kubernetes re-creates pods, not disks; a deleted namespace, a "
+        "broken storage class or a bad upgrade inside the guest loses it unless something snapshots or exports it."
+    ),
+    remediation=(
+        "Back the VM up (a Velero Schedule for its namespace with the KubeVirt plugin, or VirtualMachineSnapshots) "
+        "and record it: label the VM `vmlint.io/backup: velero` (or `none` when the disk is disposable)."
+    ),
+    formats=("kubevirt",),
+    options={"marks": _BACKUP_MARKS_OPTION},
+    examples=(
+        Example(
+            "kubevirt",
+            bad="kind: VirtualMachine\nmetadata:\n  name: db\nspec:\n  template:\n    spec:\n      volumes:\n"
+            "      - name: root\n        dataVolume:\n          name: db-root",
+            good="kind: VirtualMachine\nmetadata:\n  name: db\n  labels:\n    vmlint.io/backup: velero-daily\n...",
+        ),
+    ),
+    notes=_BACKUP_NOTES,
+)
+def vm_disk_without_backup(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    persistent = [volume for volume in workload.volumes if volume.kind == "persistent"]
+    if not persistent or _marked(workload, settings):
+        return
+    names = ", ".join(volume.name for volume in persistent)
+    yield Hit(
+        persistent[0].path,
+        f"{workload.kind} {workload.name} keeps state on volumes {names}, with no backup recorded",
+        unless=backup_facts_for(workload.namespace, workload.kind, workload.name),
+    )
+
+
+@policy(
+    id="VM940",
+    name="stateful-workload-without-backup",
+    tradeoff="backup",
+    severity="info",
+    summary="A long-running Kubernetes workload keeps data in PersistentVolumeClaims, and nothing backs them up.",
+    rationale=(
+        "Replicas and restarts protect a workload from losing pods, not from losing its volumes: a deleted "
+        "namespace or PVC, a failed storage backend or a bad migration destroys the data of every replica at once. "
+        "A StatefulSet's volumeClaimTemplates are where such data lives."
+    ),
+    remediation=(
+        "Back the volumes up (a Velero Schedule for the namespace, CSI VolumeSnapshots, the database's own dumps) "
+        "and record it with a `vmlint.io/backup` label, or Velero's backup.velero.io/backup-volumes annotation on "
+        "the pod template."
+    ),
+    formats=("kubernetes",),
+    options={"marks": _BACKUP_MARKS_OPTION},
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: StatefulSet\nspec:\n  volumeClaimTemplates:\n  - metadata:\n      name: data",
+            good="kind: StatefulSet\nmetadata:\n  labels:\n    vmlint.io/backup: velero-daily\nspec:\n"
+            "  volumeClaimTemplates:\n  - metadata:\n      name: data",
+        ),
+    ),
+    notes=_BACKUP_NOTES + " Jobs and CronJobs are not judged; generic ephemeral volumes are not state.",
+)
+def stateful_workload_without_backup(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.role != "service" or _marked(workload, settings):
+        return
+    templates = get(workload.document, ("spec", "volumeClaimTemplates")) if workload.kind == "StatefulSet" else None
+    claims = [
+        volume
+        for volume in workload.volumes
+        if volume.kind == "persistent"
+        and isinstance(get(workload.document, (*volume.path, "persistentVolumeClaim")), dict)
+    ]
+    if isinstance(templates, list) and templates:
+        path, what = ("spec", "volumeClaimTemplates"), "volumeClaimTemplates"
+    elif claims:
+        path, what = claims[0].path, "PersistentVolumeClaim " + ", ".join(volume.name for volume in claims)
+    else:
+        return
+    yield Hit(
+        path,
+        f"{workload.kind} {workload.name} keeps data in {what}, with no backup recorded",
+        key=path[-1] == "volumeClaimTemplates",
+        unless=backup_facts_for(workload.namespace, workload.kind, workload.name),
+    )
+
+
+POLICIES += (
+    vm_pool_autoscaled,
+    liveness_probe_shorter_than_boot,
+    vm_replicas_share_identity,
+    vm_host_directory_shared,
+    vm_disk_without_backup,
+    stateful_workload_without_backup,
 )

@@ -207,6 +207,13 @@ def test_wrong_shapes_are_located_problems_never_crashes() -> None:
         ["VM008", "kubevirt.yaml", 12, 19],
         ["VM008", "kubevirt.yaml", 13, 17],
         ["VM008", "kubevirt.yaml", 15, 11],
+        # Packer JSON: wrong types are reported, not read as unknown (columns checked by hand on the one line)
+        ["VM008", "packer.json", 1, 15],
+        ["VM008", "packer.json", 1, 47],
+        ["VM008", "packer.json", 1, 66],
+        ["VM008", "packer.json", 1, 92],
+        ["VM008", "packer.json", 1, 140],
+        ["VM008", "packer.json", 1, 156],
         ["VM001", "user-data", 2, 7],
     ]
     assert triples(lint([bad / "user-data"], cwd=bad)) == [["VM001", "user-data", 2, 7]]

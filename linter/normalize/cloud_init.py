@@ -13,12 +13,14 @@ from typing import Any
 
 from ..model import Access, Fact, VmSpec, Workload, unset
 from ..parsers.yaml_tree import YamlProblem, parse_yaml
-from ..source import Path, YMap
+from ..source import Path, YMap, YSeq
 from .common import Classifier
 from .guest import guest_unit, patches, strings_in
 from .reader import Reader, is_unresolved
 
 HEADER = "#cloud-config"
+LIST_ENTRIES = "@list"  # chpasswd.list block entries, one located item per line
+IDENTITY_KEYS = ("hostname", "fqdn")
 _HASH_PREFIXES = ("$1$", "$2a$", "$2b$", "$2y$", "$5$", "$6$", "$y$", "$7$", "$gy$")
 
 
@@ -29,6 +31,7 @@ class CloudConfig:
     root: Any
     access: Access
     patch_step: Fact[bool]
+    identity: tuple[Fact[str], ...] = ()
 
 
 def is_cloud_config(text: str) -> bool:
@@ -41,9 +44,10 @@ def _is_hash(value: str) -> bool:
 
 
 class _Analyzer:
-    def __init__(self, prefix: Path, collapse: bool) -> None:
+    def __init__(self, prefix: Path, collapse: bool, lines: list[str] | None) -> None:
         self.prefix = prefix
         self.collapse = collapse
+        self.lines = lines
         self.reader = Reader(yaml_one_one_bools=True)
 
     def at(self, path: Path) -> Path:
@@ -64,7 +68,7 @@ class _Analyzer:
         found = self.secret(root.get("password"), ("password",), hashed_ok=False)
         chpasswd = root.get("chpasswd")
         if isinstance(chpasswd, dict):
-            found.extend(self.chpasswd_list(chpasswd.get("list"), ("chpasswd", "list")))
+            found.extend(self.chpasswd_list(chpasswd, ("chpasswd",)))
             users = chpasswd.get("users")
             if isinstance(users, list):
                 for index, user in enumerate(users):
@@ -82,18 +86,52 @@ class _Analyzer:
                 found.extend(self.secret(user.get("passwd"), (*where, "passwd"), hashed_ok=True))
         return found
 
-    def chpasswd_list(self, value: Any, path: Path) -> list[Fact[str]]:
+    def chpasswd_list(self, chpasswd: dict[str, Any], path: Path) -> list[Fact[str]]:
+        """``user:password`` entries of ``chpasswd.list``, each located on its own line where the text allows."""
+        value = chpasswd.get("list")
         lines: list[tuple[str, Path]] = []
         if isinstance(value, str):
-            lines = [(line, path) for line in value.splitlines()]
+            located = self.entry_lines(chpasswd, value)
+            if located is not None:
+                lines = [(line, (*path, LIST_ENTRIES, index)) for index, line in enumerate(value.splitlines())]
+            else:
+                lines = [(line, (*path, "list")) for line in value.splitlines()]
         elif isinstance(value, list):
-            lines = [(item, (*path, index)) for index, item in enumerate(value) if isinstance(item, str)]
+            lines = [(item, (*path, "list", index)) for index, item in enumerate(value) if isinstance(item, str)]
         found: list[Fact[str]] = []
         for line, where in lines:
             _, sep, secret = line.strip().partition(":")
             if sep:
                 found.extend(self.secret(secret, where, hashed_ok=True))
         return found
+
+    def entry_lines(self, chpasswd: dict[str, Any], value: str) -> YSeq | None:
+        """For a literal block ``list: |``, hang each entry's secret position under ``@list`` (None: not located).
+
+        The block's lines follow the ``|`` indicator one to one; each raw line must hold exactly its entry.
+        """
+        if self.collapse or self.lines is None or not isinstance(chpasswd, YMap) or "list" not in chpasswd.marks:
+            return None
+        mark = chpasswd.marks["list"]
+        line = mark[2]
+        if not 0 < line <= len(self.lines) or self.lines[line - 1][mark[3] - 1 : mark[3]] != "|":
+            return None
+        entries = value.splitlines()
+        if line + len(entries) > len(self.lines):
+            return None
+        located = YSeq(line + 1, 1)
+        for index, entry in enumerate(entries):
+            raw = self.lines[line + index]
+            if raw.strip() != entry.strip():
+                return None
+            start = len(raw) - len(raw.lstrip())
+            user, sep, rest = entry.strip().partition(":")
+            offset = len(user) + len(sep) + len(rest) - len(rest.lstrip()) if sep else 0
+            located.append(entry)
+            located.marks.append((line + 1 + index, start + offset + 1))
+        chpasswd[LIST_ENTRIES] = located
+        chpasswd.marks[LIST_ENTRIES] = mark
+        return located
 
     def patch_step(self, root: dict[str, Any]) -> Fact[bool]:
         read = self.reader
@@ -122,12 +160,25 @@ class _Analyzer:
             root_login=self.fact(root_login),
             plaintext_passwords=tuple(self.passwords(mapping)),
         )
-        return CloudConfig(root, access, self.patch_step(mapping))
+        return CloudConfig(root, access, self.patch_step(mapping), self.identity(mapping))
+
+    def identity(self, root: dict[str, Any]) -> tuple[Fact[str], ...]:
+        """A fixed hostname or FQDN: every guest booted from this user-data takes the same name."""
+        out = []
+        for key in IDENTITY_KEYS:
+            fact = self.reader.text(root, (), key)
+            if fact.explicit and fact.value:
+                out.append(Fact(f"{key} {fact.value}", self.at(fact.path)))
+        return tuple(out)
 
 
-def analyse(root: Any, prefix: Path = (), *, collapse: bool = False) -> CloudConfig:
-    """Facts of a parsed cloud-config, located under ``prefix``."""
-    return _Analyzer(prefix, collapse).analyse(root)
+def analyse(root: Any, prefix: Path = (), *, collapse: bool = False, lines: list[str] | None = None) -> CloudConfig:
+    """Facts of a parsed cloud-config, located under ``prefix``.
+
+    ``lines`` are the text of the file the tree's marks point into (entries of a ``chpasswd.list`` block are
+    located from them).
+    """
+    return _Analyzer(prefix, collapse, lines).analyse(root)
 
 
 def parse_embedded(text: str, line_offset: int, column_offset: int) -> tuple[Any, list[YamlProblem]]:
@@ -144,7 +195,7 @@ def load_cloud_config(text: str, file: str, classifier: Classifier) -> tuple[lis
     root = documents[0].root if documents else None
     if root is None:
         root = YMap(1, 1)
-    config = analyse(root)
+    config = analyse(root, lines=text.splitlines())
     return [_workload(root, file, config, classifier)], problems, len(documents)
 
 

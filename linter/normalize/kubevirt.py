@@ -12,7 +12,7 @@ import base64
 import binascii
 from typing import Any
 
-from ..model import Download, Fact, Resources, VmDisk, VmSpec, Volume, Workload, unset
+from ..model import Download, Fact, Resources, Scaling, VmDisk, VmSpec, Volume, Workload, unset
 from ..parsers.yaml_tree import YamlProblem
 from ..source import Path, YMap, get
 from .cloud_init import CloudConfig, analyse, is_cloud_config, parse_embedded
@@ -35,6 +35,10 @@ VM_SPEC: dict[str, Path] = {
     "VirtualMachinePool": ("spec", "virtualMachineTemplate", "spec"),
 }
 EMBEDDED = "@userData"
+NETWORK_EMBEDDED = "@networkData"
+SCALED_KINDS = ("VirtualMachinePool", "VirtualMachineInstanceReplicaSet")
+# Kubernetes probe defaults, which KubeVirt's VMI probes share.
+PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "failureThreshold": 3}
 CLOUD_INIT_SOURCES = ("cloudInitNoCloud", "cloudInitConfigDrive")
 VOLUME_KINDS = {
     "containerDisk": "image",
@@ -163,6 +167,9 @@ class KubeVirtNormalizer:
             ),
             volumes=volumes,
             access=config.access if config else None,
+            scaling=Scaling(read.integer(read.map(obj, (), "spec"), ("spec",), "replicas", 1))
+            if kind in SCALED_KINDS
+            else None,
             node_name=read.text(spec, spec_path, "nodeName"),
             vm=VmSpec(
                 cpu_mode=read.text(read.map(domain, domain_path, "cpu"), (*domain_path, "cpu"), "model"),
@@ -174,8 +181,65 @@ class KubeVirtNormalizer:
                 downloads=self.downloads(obj),
                 eviction_strategy=read.text(spec, spec_path, "evictionStrategy"),
                 long_lived=kind == "VirtualMachine",
+                identity=(
+                    *self.mac_addresses(domain, domain_path),
+                    *(config.identity if config else ()),
+                    *self.static_addresses(spec, spec_path),
+                ),
+                liveness_budget=self.liveness_budget(spec, spec_path),
             ),
         )
+
+    def mac_addresses(self, domain: dict[str, Any], path: Path) -> tuple[Fact[str], ...]:
+        devices_path = (*path, "devices")
+        devices = self.reader.map(domain, path, "devices")
+        out = []
+        for index, item in self.reader.maps(devices, devices_path, "interfaces"):
+            mac = self.reader.text(item, (*devices_path, "interfaces", index), "macAddress")
+            if mac.explicit and mac.value:
+                out.append(Fact(f"MAC address {mac.value}", mac.path))
+        return tuple(out)
+
+    def static_addresses(self, spec: dict[str, Any], spec_path: Path) -> tuple[Fact[str], ...]:
+        """Static addresses in the cloud-init networkData (network-config v1 or v2) of the VMI."""
+        out: list[Fact[str]] = []
+        for index, volume in _volume_items(spec):
+            for source in CLOUD_INIT_SOURCES:
+                holder = volume.get(source)
+                if not isinstance(holder, YMap) or "networkData" not in holder.marks:
+                    continue
+                text = holder.get("networkData")
+                if not isinstance(text, str) or is_unresolved(text):
+                    continue
+                root, problems, collapse = self.parse_block(text, holder.marks["networkData"])
+                if problems or not isinstance(root, dict):
+                    continue
+                holder[NETWORK_EMBEDDED] = root
+                holder.marks[NETWORK_EMBEDDED] = holder.marks["networkData"]
+                where = (*spec_path, "volumes", index, source)
+                for address, path in static_network_addresses(root):
+                    out.append(
+                        Fact(
+                            f"address {address}",
+                            (*where, "networkData") if collapse else (*where, NETWORK_EMBEDDED, *path),
+                        )
+                    )
+        return tuple(out)
+
+    def liveness_budget(self, spec: dict[str, Any], spec_path: Path) -> Fact[int] | None:
+        """Seconds from VMI start until a guest that never answers is restarted (upper bound), or None."""
+        if "livenessProbe" not in spec:
+            return None
+        where = (*spec_path, "livenessProbe")
+        probe = self.reader.map(spec, spec_path, "livenessProbe")
+        values = {key: self.reader.integer(probe, where, key, default) for key, default in PROBE_DEFAULTS.items()}
+        delay = values["initialDelaySeconds"]
+        path = delay.path if delay.explicit else where
+        if any(fact.value is None for fact in values.values()):
+            return Fact(None, path, delay.explicit)
+        period = max(values["periodSeconds"].value or 0, 1)
+        threshold = max(values["failureThreshold"].value or 0, 1)
+        return Fact((delay.value or 0) + period * threshold, path, delay.explicit)
 
     def resources(self, obj: dict[str, Any], domain: dict[str, Any], path: Path) -> Resources:
         read = self.reader
@@ -295,7 +359,7 @@ class KubeVirtNormalizer:
             self.problems.extend(problems)
             holder[EMBEDDED] = root
             holder.marks[EMBEDDED] = holder.marks["userData"]
-            return analyse(root, (*path, EMBEDDED), collapse=collapse)
+            return analyse(root, (*path, EMBEDDED), collapse=collapse, lines=self.lines)
         encoded = holder.get("userDataBase64")
         if isinstance(encoded, str) and not is_unresolved(encoded):
             try:
@@ -344,3 +408,27 @@ def _volume_items(spec: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
 def _dedent(lines: list[str]) -> str:
     indent = next(len(s) - len(s.lstrip(" ")) for s in lines if s.strip())
     return "\n".join(s[indent:] for s in lines).rstrip("\n")
+
+
+def static_network_addresses(root: dict[str, Any]) -> list[tuple[str, Path]]:
+    """``(address, path)`` of every static address in a network-config (v2 ``addresses``, v1 static subnets)."""
+    out: list[tuple[str, Path]] = []
+    nested = root.get("network")
+    network: dict[str, Any] = nested if isinstance(nested, dict) else root
+    base: Path = ("network",) if isinstance(nested, dict) else ()
+    for group in ("ethernets", "bonds", "bridges", "vlans"):
+        devices = network.get(group)
+        for name, device in devices.items() if isinstance(devices, dict) else ():
+            addresses = device.get("addresses") if isinstance(device, dict) else None
+            for index, address in enumerate(addresses if isinstance(addresses, list) else []):
+                if isinstance(address, str) and not is_unresolved(address):
+                    out.append((address, (*base, group, name, "addresses", index)))
+    config = network.get("config")
+    for index, item in enumerate(config if isinstance(config, list) else []):
+        subnets = item.get("subnets") if isinstance(item, dict) else None
+        for sub_index, subnet in enumerate(subnets if isinstance(subnets, list) else []):
+            if isinstance(subnet, dict) and subnet.get("type") in ("static", "static6"):
+                address = subnet.get("address")
+                if isinstance(address, str) and not is_unresolved(address):
+                    out.append((address, (*base, "config", index, "subnets", sub_index, "address")))
+    return out

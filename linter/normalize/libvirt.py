@@ -141,6 +141,22 @@ def _passthrough(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str]
     return tuple(out)
 
 
+def _host_shares(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str], ...]:
+    """Host directories shared into the guest: ``<filesystem type='mount'>`` (the default type) sources."""
+    if devices is None:
+        return ()
+    out = []
+    for index, filesystem in _children(devices[1], "filesystem"):
+        if filesystem.get("@type", "mount") != "mount":
+            continue
+        where = (*devices[0], "filesystem", index)
+        source = _first(filesystem, "source")
+        directory = source[1].get("@dir") if source else None
+        path = (*where, *source[0], "@dir") if source and directory is not None else where
+        out.append(Fact(str(directory) if directory is not None else "", path))
+    return tuple(out)
+
+
 def _workload(root: dict[str, Any], file: str) -> Workload:
     name_entry = _text(root, "name")
     name = name_entry[1] if name_entry else "<unnamed>"
@@ -186,5 +202,6 @@ def _workload(root: dict[str, Any], file: str) -> Workload:
             disks=tuple(Fact(disk.source, disk.path) for disk in disks),
             disk_details=disks,
             seclabel=seclabel,
+            host_shares=_host_shares(devices),
         ),
     )

@@ -17,9 +17,10 @@ from typing import Any
 from ..model import Access, Download, Exposure, Fact, VmSpec, Workload, unset
 from ..parsers.hcl import LABELS, parse_hcl
 from ..parsers.yaml_tree import YamlProblem
-from ..source import Path
+from ..source import Path, locate
 from .common import Classifier
 from .guest import guest_unit, is_public, patches, strings_in
+from .reader import Reader, ShapeProblem, is_unresolved
 
 _HCL_REF = re.compile(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}")
 _JSON_REF = re.compile(r"\{\{\s*user\s+`([^`]+)`\s*\}\}")
@@ -29,11 +30,15 @@ UNKNOWN = object()
 
 
 class _Resolver:
-    """Substitutes variable references in strings; None when any part stays unresolved."""
+    """Substitutes variable references in strings; None when any part stays unresolved.
+
+    Attributes of the wrong type are recorded in ``reader.problems`` (VM008) and read as unknown.
+    """
 
     def __init__(self, values: dict[str, Any], pattern: re.Pattern[str]) -> None:
         self.values = values
         self.pattern = pattern
+        self.reader = Reader()
 
     def text(self, value: Any) -> str | None:
         if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
@@ -55,6 +60,9 @@ class _Resolver:
     def fact(self, node: Any, path: Path, key: str) -> Fact[str]:
         if not isinstance(node, dict) or key not in node or node[key] is None:
             return unset(None, (*path, key))
+        if isinstance(node[key], (bool, dict, list)):
+            self.reader.wrong((*path, key), "string", node[key])
+            return Fact(None, (*path, key))
         return Fact(self.text(node[key]), (*path, key))
 
     def boolean(self, node: Any, path: Path, key: str) -> Fact[bool]:
@@ -65,7 +73,23 @@ class _Resolver:
             return Fact(value, (*path, key))
         text = self.text(value)
         lowered = text.lower() if text is not None else None
-        return Fact(lowered == "true" if lowered in ("true", "false") else None, (*path, key))
+        if lowered in ("true", "false"):
+            return Fact(lowered == "true", (*path, key))
+        if text is not None:  # a literal that is no boolean (unresolved references stay unknown)
+            self.reader.wrong((*path, key), "boolean", value)
+        return Fact(None, (*path, key))
+
+    def located(self, document: Any, file: str) -> list[YamlProblem]:
+        """The recorded shape problems as located VM008 problems."""
+        out = []
+        for problem in self.shapes():
+            where = locate(document, problem.path, file)
+            out.append(YamlProblem("VM008", problem.message, where.line, where.column))
+        return out
+
+    def shapes(self) -> list[ShapeProblem]:
+        """The recorded shape problems, each once (a field read for several facts is reported once)."""
+        return list(dict.fromkeys(self.reader.problems))
 
 
 def _read_sibling(path: str) -> str | None:
@@ -183,27 +207,32 @@ def load_hcl(
         workloads.append(_workload(body, ("source", index), source, kind, name, file, resolver, step, classifier))
     if not workloads and not any(key in body for key in ("variable", "build", "locals", "packer", "data")):
         return [], problems, False
-    return workloads, problems, True
+    return workloads, problems + resolver.located(body, file), True
 
 
-def legacy_workloads(root: dict[str, Any], file: str, classifier: Classifier) -> list[Workload]:
-    """Workloads of a legacy JSON template: one per builder."""
-    variables = root.get("variables") if isinstance(root.get("variables"), dict) else {}
-    resolver = _Resolver(dict(variables or {}), _JSON_REF)
-    provisioners = root.get("provisioners")
+def legacy_template(
+    root: dict[str, Any], file: str, classifier: Classifier
+) -> tuple[list[Workload], list[ShapeProblem]]:
+    """Workloads of a legacy JSON template, one per builder, and its fields of the wrong type."""
+    resolver = _Resolver({}, _JSON_REF)
+    resolver.values = dict(resolver.reader.map(root, (), "variables"))
+    provisioners = resolver.reader.seq(root, (), "provisioners")
     if any(patches(text) for text in strings_in(provisioners)):
         patch: Fact[bool] = Fact(True, ("provisioners",))
+    elif root.get("provisioners") is not None and not isinstance(root["provisioners"], list):
+        patch = Fact(None, ("provisioners",))
     else:
         patch = Fact(False, ("provisioners",), explicit="provisioners" in root)
     out: list[Workload] = []
     for index, builder in enumerate(root["builders"]):
         if not isinstance(builder, dict):
+            resolver.reader.wrong(("builders", index), "mapping", builder)
             continue
         kind = str(builder.get("type", "builder"))
         name = resolver.text(builder.get("name")) or kind
         step = patch if not out else Fact(None, ())
         out.append(_workload(root, ("builders", index), builder, kind, name, file, resolver, step, classifier))
-    return out
+    return out, resolver.shapes()
 
 
 def is_legacy_template(root: Any) -> bool:
@@ -215,8 +244,10 @@ def is_legacy_template(root: Any) -> bool:
     )
 
 
-def _tier(source: dict[str, Any], base: Path, classifier: Classifier) -> Fact[str]:
+def _tier(source: dict[str, Any], base: Path, classifier: Classifier, reader: Reader) -> Fact[str]:
     """The tier from the source's ``tags``/``labels``/``run_tags`` maps (literal values only)."""
+    for key in ("tags", "labels", "run_tags"):
+        reader.map(source, base, key)  # records a tag map of the wrong type
     maps = [(source[key], (*base, key)) for key in ("tags", "labels", "run_tags") if isinstance(source.get(key), dict)]
     return classifier.tier(maps) if maps else unset(None, base)
 
@@ -243,8 +274,8 @@ def _workload(
         checksum = resolver.fact(source, base, "iso_checksum")
         if "iso_url" in source:
             downloads.append(Download(resolver.fact(source, base, "iso_url"), checksum))
-        urls = source.get("iso_urls")
-        for index, url in enumerate(urls if isinstance(urls, list) else []):
+        urls = [] if is_unresolved(source.get("iso_urls")) else resolver.reader.seq(source, base, "iso_urls")
+        for index, url in enumerate(urls):
             downloads.append(Download(Fact(resolver.text(url), (*base, "iso_urls", index)), checksum))
         if not downloads:
             downloads.append(Download(unset(None, base), checksum))
@@ -272,7 +303,7 @@ def _workload(
         document=document,
         path=(),
         role="image-build",
-        tier=_tier(source, base, classifier),
+        tier=_tier(source, base, classifier, resolver.reader),
         isolation="vm",
         runtime=Fact(kind, (*base, "type") if base[0] == "builders" else base),
         units=(guest_unit(name, base),),
