@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.context import absent, autoscaled
-from vmlint.model import Fact, Workload
+from vmlint.model import Fact, Volume, Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
 from vmlint.vm_context import backup_facts_for
@@ -795,6 +795,15 @@ def vm_disk_without_backup(workload: Workload, settings: Settings) -> Iterator[H
     )
 
 
+def _written_claim(workload: Workload, volume: Volume) -> bool:
+    """A PersistentVolumeClaim volume that some container mounts writable (generic ephemeral volumes are not)."""
+    claim = get(workload.document, (*volume.path, "persistentVolumeClaim"))
+    if not isinstance(claim, dict) or claim.get("readOnly") is True:
+        return False
+    mounts = [mount for unit in workload.containers() for mount in unit.mounts if mount.volume == volume.name]
+    return any(not mount.read_only for mount in mounts)
+
+
 @policy(
     id="VM940",
     name="stateful-workload-without-backup",
@@ -821,18 +830,15 @@ def vm_disk_without_backup(workload: Workload, settings: Settings) -> Iterator[H
             "  volumeClaimTemplates:\n  - metadata:\n      name: data",
         ),
     ),
-    notes=_BACKUP_NOTES + " Jobs and CronJobs are not judged; generic ephemeral volumes are not state.",
+    notes=_BACKUP_NOTES
+    + " Jobs and CronJobs are not judged; generic ephemeral volumes are not state, nor claims that no container "
+    "mounts writable.",
 )
 def stateful_workload_without_backup(workload: Workload, settings: Settings) -> Iterator[Hit]:
     if workload.role != "service" or _marked(workload, settings):
         return
     templates = get(workload.document, ("spec", "volumeClaimTemplates")) if workload.kind == "StatefulSet" else None
-    claims = [
-        volume
-        for volume in workload.volumes
-        if volume.kind == "persistent"
-        and isinstance(get(workload.document, (*volume.path, "persistentVolumeClaim")), dict)
-    ]
+    claims = [volume for volume in workload.volumes if volume.kind == "persistent" and _written_claim(workload, volume)]
     if isinstance(templates, list) and templates:
         path, what = ("spec", "volumeClaimTemplates"), "volumeClaimTemplates"
     elif claims:
