@@ -569,6 +569,18 @@ POLICIES: tuple[Policy, ...] = (
 # Boot time, scalability, dependencies and backup of VMs (VM401-VM449, VM540-VM549, VM730-VM739, VM920-VM949).
 
 
+def _autoscalable(workload: Workload) -> bool:
+    """A named pool or replica set outside any Template: the one an autoscaler's scaleTargetRef can name.
+
+    Only those provide the presumption ``absent(autoscaled(...))`` that a hit requiring an autoscaler relies on.
+    """
+    return (
+        workload.scaling is not None
+        and not workload.path
+        and isinstance(get(workload.document, ("metadata", "name")), str)
+    )
+
+
 @policy(
     id="VM401",
     name="vm-pool-autoscaled",
@@ -601,7 +613,7 @@ POLICIES: tuple[Policy, ...] = (
     ),
 )
 def vm_pool_autoscaled(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    if workload.scaling is None or workload.path:
+    if not _autoscalable(workload):
         return
     yield Hit(
         ("metadata", "name"),
@@ -689,6 +701,8 @@ def vm_replicas_share_identity(workload: Workload, settings: Settings) -> Iterat
     if vm is None or scaling is None or scaling.replicas.value is None or not vm.identity:
         return
     replicas = scaling.replicas.value
+    if replicas <= 1 and not _autoscalable(workload):
+        return
     unless = () if replicas > 1 else (absent(autoscaled(workload.namespace, workload.kind, workload.name)),)
     copies = f"{replicas} replicas" if replicas > 1 else "autoscaled replicas"
     for fact in vm.identity:

@@ -159,3 +159,28 @@ def test_node_name_message_names_a_vm(tmp_path: Path) -> None:
     (tmp_path / "vmi.yaml").write_text(VMI.replace("spec:\n", "spec:\n  nodeName: worker-3\n", 1))
     report = lint([tmp_path / "vmi.yaml"], select=["VM302"], cwd=tmp_path)
     assert [f.message for f in report.findings] == ["the VM is pinned to node worker-3"]
+
+
+def test_hits_that_need_an_autoscaler_are_not_made_where_none_can_name_the_pool(tmp_path: Path) -> None:
+    template = (
+        "apiVersion: pool.kubevirt.io/v1alpha1\nkind: VirtualMachinePool\nmetadata: {}\nspec:\n  replicas: 1\n"
+        "  virtualMachineTemplate:\n    spec:\n      template:\n        spec:\n          domain:\n"
+        "            devices:\n              interfaces:\n              - name: a\n"
+        '                macAddress: "02:00:00:00:00:01"\n'
+    )
+    (tmp_path / "unnamed.yaml").write_text(template)
+    wrapped = "".join(
+        "      " + line + "\n" for line in template.replace("metadata: {}", "metadata:\n  name: p").splitlines()
+    )
+    (tmp_path / "template.yaml").write_text(
+        "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata:\n  name: t\nobjects:\n    -\n" + wrapped
+    )
+    report = lint([tmp_path], select=["VM401", "VM540"], cwd=tmp_path)
+    assert report.summary.workloads == 2 and triples(report) == []
+
+
+def test_a_field_read_for_several_facts_is_reported_once(tmp_path: Path) -> None:
+    (tmp_path / "pool.yaml").write_text(
+        "apiVersion: pool.kubevirt.io/v1alpha1\nkind: VirtualMachinePool\nmetadata:\n  name: p\nspec: 5\n"
+    )
+    assert triples(lint([tmp_path / "pool.yaml"], select=["VM008"], cwd=tmp_path)) == [["VM008", "pool.yaml", 5, 7]]

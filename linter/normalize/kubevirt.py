@@ -94,7 +94,15 @@ class KubeVirtNormalizer:
         self.problems: list[YamlProblem] = []
 
     def workloads(self, root: dict[str, Any]) -> list[Workload]:
-        """Workloads of a KubeVirt object, or of every KubeVirt object inside a Template."""
+        """Workloads of a KubeVirt object, or of every KubeVirt object inside a Template.
+
+        A field read for several facts is reported once.
+        """
+        found = self.read_workloads(root)
+        self.reader.problems[:] = list(dict.fromkeys(self.reader.problems))
+        return found
+
+    def read_workloads(self, root: dict[str, Any]) -> list[Workload]:
         if is_openshift_template(root):
             out = []
             for index, obj in enumerate(root["objects"]):
@@ -167,9 +175,7 @@ class KubeVirtNormalizer:
             ),
             volumes=volumes,
             access=config.access if config else None,
-            scaling=Scaling(read.integer(read.map(obj, (), "spec"), ("spec",), "replicas", 1))
-            if kind in SCALED_KINDS
-            else None,
+            scaling=Scaling(read.integer(obj.get("spec"), ("spec",), "replicas", 1)) if kind in SCALED_KINDS else None,
             node_name=read.text(spec, spec_path, "nodeName"),
             vm=VmSpec(
                 cpu_mode=read.text(read.map(domain, domain_path, "cpu"), (*domain_path, "cpu"), "model"),
