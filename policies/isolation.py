@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmlint.compose.syntax import parse_mount, service_of
+from vmlint.compose.syntax import service_mounts
 from vmlint.context import MAX_POD_SELECTOR_LABELS, label_pairs, pods_labelled, sandbox_class
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Option, Settings, policy
-from vmlint.source import Path
 
 from ._facts import added, capability, drops, drops_unknown, existing, hit, host_volumes, under
 from ._objects import is_object, spec_of
@@ -853,16 +852,9 @@ def host_user_namespace(workload: Workload, settings: Settings) -> Iterator[Hit]
     ),
 )
 def shared_mount_propagation(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    found = service_of(workload)
-    if found is None:
-        return
-    service, path = found
-    volumes = service.get("volumes")
-    for index, item in enumerate(volumes if isinstance(volumes, list) else []):
-        spec = parse_mount(item)
-        if spec is None or spec.propagation not in PROPAGATING:
+    for spec, item, where in service_mounts(workload):
+        if spec.propagation not in PROPAGATING:
             continue
-        where: Path = (*path, "volumes", index)
         if isinstance(item, dict):
             where = (*where, "bind", "propagation")
         yield Hit(where, f"mount of {spec.target or 'a path'} uses {spec.propagation} propagation")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmlint.compose.syntax import parse_mount, service_of
+from vmlint.compose.syntax import parse_mount, service_mounts
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.source import Path
@@ -43,15 +43,9 @@ POLICIES: tuple[Policy, ...] = (emptydir_without_size_limit,)
 
 def _writable_sources(workload: Workload) -> Iterator[tuple[str, Path]]:
     """(volume name or host path, path) of each read-write named-volume or bind mount of a service."""
-    found = service_of(workload)
-    if found is None:
-        return
-    service, path = found
-    volumes = service.get("volumes")
-    for index, item in enumerate(volumes if isinstance(volumes, list) else []):
-        spec = parse_mount(item)
-        if spec is not None and spec.kind in ("volume", "bind") and spec.source and not spec.read_only:
-            yield spec.source.rstrip("/") or "/", (*path, "volumes", index)
+    for spec, _, where in service_mounts(workload):
+        if spec.kind in ("volume", "bind") and spec.source and not spec.read_only:
+            yield spec.source.rstrip("/") or "/", where
 
 
 def _other_writers(workload: Workload, source: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmlint.compose.syntax import parse_mount, service_of
+from vmlint.compose.syntax import service_mounts, service_of
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
@@ -67,15 +67,9 @@ def _is_source_directory(source: str) -> bool:
     ),
 )
 def source_code_bind_mount(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    found = service_of(workload)
-    if found is None:
-        return
-    service, path = found
-    volumes = service.get("volumes")
-    for index, item in enumerate(volumes if isinstance(volumes, list) else []):
-        spec = parse_mount(item)
-        if spec and spec.kind == "bind" and spec.source and not spec.read_only and _is_source_directory(spec.source):
-            yield Hit((*path, "volumes", index), f"{spec.source} is mounted read-write at {spec.target}")
+    for spec, _, where in service_mounts(workload):
+        if spec.kind == "bind" and spec.source and not spec.read_only and _is_source_directory(spec.source):
+            yield Hit(where, f"{spec.source} is mounted read-write at {spec.target}")
 
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).

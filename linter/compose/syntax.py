@@ -6,6 +6,7 @@ Values that still hold a ``${VAR}`` placeholder are unknown (None), never guesse
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,3 +161,16 @@ def service_of(workload: Any) -> tuple[dict[str, Any], tuple[str | int, ...]] | 
     for part in workload.pod_spec_path:
         node = node.get(part) if isinstance(node, dict) else None
     return (node, workload.pod_spec_path) if isinstance(node, dict) else None
+
+
+def service_mounts(workload: Any) -> Iterator[tuple[MountSpec, Any, tuple[str | int, ...]]]:
+    """Each well-formed ``volumes:`` entry of a Compose service: parsed, raw, and its path."""
+    found = service_of(workload)
+    if found is None:
+        return
+    service, path = found
+    volumes = service.get("volumes")
+    for index, item in enumerate(volumes if isinstance(volumes, list) else []):
+        spec = parse_mount(item)
+        if spec is not None:
+            yield spec, item, (*path, "volumes", index)
