@@ -261,8 +261,7 @@ def autoscaled_replicas_set(workload: Workload, settings: Settings) -> Iterator[
     examples=(
         Example(
             "kubernetes",
-            bad="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels:\n"
-            "        app: web",
+            bad="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels:\n        app: web",
             good="kind: Deployment\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels:\n"
             "        app: web\n---\nkind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1\n  selector:\n"
             "    matchLabels:\n      app: web",
