@@ -72,3 +72,11 @@ def test_no_room_imports_one_that_imports_it_back() -> None:
     edges = _edges()
     pairs = sorted((a, b) for a, b in edges if (b, a) in edges and a < b)
     assert pairs == []
+
+
+def test_no_policy_module_is_longer_than_a_reader_can_hold() -> None:
+    lengths = {
+        file.relative_to(ROOT).as_posix(): len(file.read_text(encoding="utf-8").splitlines())
+        for file in (ROOT / "policies").rglob("*.py")
+    }
+    assert {file: n for file, n in lengths.items() if n > 700} == {}
