@@ -12,6 +12,7 @@ def assemble(
     kept: list[Finding],
     errors: list[InternalError],
     suppressions: list[Suppression],
+    facts: set[tuple[str, ...]],
 ) -> FileResult:
     """The result of linting one loaded file."""
     return FileResult(
@@ -21,6 +22,6 @@ def assemble(
         suppressed=len(suppressions),
         documents=loaded.documents,
         workloads=sum(workload.role != "object" for workload in loaded.workloads),
-        facts=frozenset(loaded.facts),
+        facts=frozenset(facts),
         suppressions=tuple(suppressions),
     )

@@ -11,6 +11,7 @@ from .budget import FILE_CPU_SECONDS, within_budget
 from .checking import ActivePolicy, problem_finding, run_policies
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
+from .facts import provided_facts
 from .findings import FileResult, Finding, InternalError, Report
 from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
@@ -90,14 +91,15 @@ class Engine:
     def _lint_bytes(self, data: bytes, display: str, path: str | None) -> FileResult:
         try:
             loaded = load(data, display, self.classifier, path)
+            facts = provided_facts(loaded.objects, loaded.workloads, self.classifier, display)
         except Exception as error:  # a parser bug must not end the run
             internal = InternalError(display, f"internal error while reading: {type(error).__name__}: {error}")
             return FileResult(display, errors=(internal,))
         if loaded.skip_reason:
             return FileResult(display, documents=loaded.documents, linted=False)
-        return self._check(loaded, display)
+        return self._check(loaded, facts, display)
 
-    def _check(self, loaded: LoadedFile, display: str) -> FileResult:
+    def _check(self, loaded: LoadedFile, facts: set[tuple[str, ...]], display: str) -> FileResult:
         """The per-file pipeline after loading: policies, suppressions, the cap, the result."""
         lines = SourceLines({display: loaded.text, **loaded.other_texts})
         pending: list[tuple[Finding, Workload | None]] = [
@@ -105,7 +107,7 @@ class Engine:
         ]
         found, errors = run_policies(loaded.workloads, self.checks, lines, display)
         kept, suppressions = suppress([*pending, *found], loaded, display, lines, self.path_ignores)
-        return assemble(display, loaded, cap_findings(kept, display, self.by_id), errors, suppressions)
+        return assemble(display, loaded, cap_findings(kept, display, self.by_id), errors, suppressions, facts)
 
 
 def _first_line(display: str) -> Position:
