@@ -84,7 +84,7 @@ def _bad_bytes(data: bytes, skip: int, start: int, encoding: str, file: str) -> 
 def _json_problems(text: str, file: str) -> list[Problem]:
     """A ``.json`` manifest that YAML accepts but JSON does not (``{"a": }``, comments, trailing text)."""
     try:
-        json.loads(text)
+        json.loads(text, parse_int=str)  # syntax only: never int() a number thousands of digits long
     except json.JSONDecodeError as error:
         return [Problem("VM001", f"JSON syntax error: {error.msg}", Position(file, error.lineno, error.colno))]
     except RecursionError:  # deeper than YAML's own limit would have allowed: already reported as VM006

@@ -40,7 +40,15 @@ def load_compose(root: Any, file: str, real: str | None, classifier: Classifier)
         return result
     project = load_project(root, file, real)
     result.problems.extend(("VM008", problem.message, problem.position) for problem in project.problems)
-    result.workloads = ComposeNormalizer(classifier, project.file).workloads(project.root, project.incomplete)
+    normalizer = ComposeNormalizer(classifier, project.file)
+    result.workloads = normalizer.workloads(project.root, project.incomplete)
+    # Values the schema lets through but the normaliser cannot read (numbers, port mappings), once per position.
+    reported = {position for _, _, position in result.problems}
+    for shape in dict.fromkeys(normalizer.reader.problems):
+        position = locate(project.root, shape.path, project.file)
+        if position not in reported:
+            reported.add(position)
+            result.problems.append(("VM008", shape.message, position))
     result.texts = project.texts
     result.keep_only = project.keep_only
     result.dropped = project.dropped
