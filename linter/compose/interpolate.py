@@ -98,23 +98,38 @@ def _braced(body: str, env: Mapping[str, str], depth: int) -> tuple[str, bool]:
 
 
 def interpolate_tree(node: Any, env: Mapping[str, str]) -> Any:
-    """A copy of a positioned tree with every string value (not key) interpolated."""
-    if isinstance(node, YMap):
-        copy = YMap(node.line, node.column)
-        for key, value in node.items():
-            copy[key] = interpolate_tree(value, env)
-        copy.marks = dict(node.marks)
-        copy.origin = dict(node.origin) if node.origin else None
-        return copy
-    if isinstance(node, YSeq):
-        seq = YSeq(node.line, node.column)
-        seq.extend(interpolate_tree(item, env) for item in node)
-        seq.marks = list(node.marks)
-        seq.origin = dict(node.origin) if node.origin else None
-        return seq
-    if isinstance(node, str):
-        return interpolate(node, env)[0]
-    return node
+    """A copy of a positioned tree with every string value (not key) interpolated.
+
+    Walked from a work list (any depth costs no stack); a node the tree holds twice (a YAML alias)
+    is copied once and shared, so an alias-heavy file is not expanded into copies.
+    """
+    copies: dict[int, Any] = {}
+    work: list[tuple[YMap | YSeq, YMap | YSeq]] = []
+
+    def copied(value: Any) -> Any:
+        if isinstance(value, str):
+            return interpolate(value, env)[0]
+        if not isinstance(value, (YMap, YSeq)):
+            return value
+        if id(value) not in copies:
+            shell: YMap | YSeq = (
+                YMap(value.line, value.column) if isinstance(value, YMap) else YSeq(value.line, value.column)
+            )
+            shell.marks = dict(value.marks) if isinstance(value, YMap) else list(value.marks)
+            shell.origin = dict(value.origin) if value.origin else None
+            copies[id(value)] = shell
+            work.append((value, shell))
+        return copies[id(value)]
+
+    root = copied(node)
+    while work:
+        source, copy = work.pop()
+        if isinstance(source, YMap) and isinstance(copy, YMap):
+            for key, value in source.items():
+                copy[key] = copied(value)
+        elif isinstance(source, YSeq) and isinstance(copy, YSeq):
+            copy.extend(copied(item) for item in source)
+    return root
 
 
 @dataclass(frozen=True, slots=True)
