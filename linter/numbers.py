@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # An integer literal longer than this is not turned into an int by the YAML reader (a 256-bit hex number fits).
 MAX_LITERAL = 66
+SHARED_TEXT = 4096  # strings at least this long are scanned once, however many fields share them
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 NON_NEGATIVE_INT32 = (0, 2**31 - 1)
@@ -40,7 +42,15 @@ class NumberProblem:
 
 def is_unresolved(value: Any) -> bool:
     """True for a placeholder that only a later tool resolves (``${VAR}``, ``{{ x }}``)."""
-    return isinstance(value, str) and ("${" in value or "{{" in value)
+    if not isinstance(value, str):
+        return False
+    return ("${" in value or "{{" in value) if len(value) < SHARED_TEXT else _long_unresolved(value)
+
+
+@lru_cache(maxsize=64)
+def _long_unresolved(text: str) -> bool:
+    # One big value shared by many fields (a .env value in every service) is scanned once, not once a field.
+    return "${" in text or "{{" in text
 
 
 def _shown(text: str) -> str:

@@ -39,7 +39,7 @@ def load_compose(root: Any, file: str, real: str | None, classifier: Classifier)
     if not isinstance(root, YMap):
         return result
     project = load_project(root, file, real)
-    result.problems.extend(("VM008", problem.message, problem.position) for problem in project.problems)
+    result.problems.extend((problem.code, problem.message, problem.position) for problem in project.problems)
     normalizer = ComposeNormalizer(classifier, project.file)
     result.workloads = normalizer.workloads(project.root, project.incomplete)
     # Values the schema lets through but the normaliser cannot read (numbers, port mappings), once per position.

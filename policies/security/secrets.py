@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
@@ -46,6 +47,12 @@ NOT_SECRET_SUFFIXES = (
 )
 _NOT_A_VALUE = re.compile(r"^(|true|false|yes|no|on|off|none|null|changeme)$", re.IGNORECASE)
 _REFERENCE = re.compile(r"\$\(|\$\{|\{\{")
+
+
+@lru_cache(maxsize=64)
+def _is_reference(value: str) -> bool:
+    """Whether a value is a placeholder; a big value shared by many variables is searched once (issue 9)."""
+    return bool(_REFERENCE.search(value))
 
 
 def _normalised(name: str) -> str:
@@ -96,7 +103,7 @@ def plaintext_secret_in_env(workload: Workload, settings: Settings) -> Iterator[
             value = env.literal.strip()
             if not any(part in name for part in parts) or name.endswith(suffixes):
                 continue
-            if _NOT_A_VALUE.match(value) or _REFERENCE.search(value) or value.startswith("/"):
+            if _NOT_A_VALUE.match(value) or _is_reference(value) or value.startswith("/"):
                 continue
             yield Hit(env.path, f"{named_unit(workload, unit.name)} sets {env.name} to a literal value", unit=unit.name)
 
