@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .findings import Finding, InternalError, ObjectRef
@@ -23,24 +23,28 @@ class ActivePolicy:
 
 def run_policies(
     workloads: Iterable[Workload], checks: Sequence[ActivePolicy], lines: SourceLines, display: str
-) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
-    """Each finding with the workload it is about, and the policies that failed (the others still run)."""
-    found: list[tuple[Finding, Workload]] = []
+) -> tuple[Iterator[tuple[Finding, Workload]], list[InternalError]]:
+    """Each finding with the workload it is about, and the policies that failed (the others still run).
+
+    The findings come lazily, and the error list fills as they are taken: a consumer that stops at the
+    findings cap stops the policies too, so a file with a million hits never holds a million findings.
+    """
     errors: list[InternalError] = []
-    for workload in workloads:
-        for active in checks:
-            if workload.format not in active.policy.formats:
-                continue
-            try:
-                found.extend(
-                    (hit_finding(workload, active, hit, lines), workload)
-                    for hit in active.policy.run(workload, active.settings)
-                )
-            except Exception as error:  # one failing policy must not stop the others
-                what = f"{workload.kind}/{workload.name}"
-                message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
-                errors.append(InternalError(display, message, active.policy.id))
-    return found, errors
+
+    def found() -> Iterator[tuple[Finding, Workload]]:
+        for workload in workloads:
+            for active in checks:
+                if workload.format not in active.policy.formats:
+                    continue
+                try:
+                    for hit in active.policy.run(workload, active.settings):
+                        yield hit_finding(workload, active, hit, lines), workload
+                except Exception as error:  # one failing policy must not stop the others
+                    what = f"{workload.kind}/{workload.name}"
+                    message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
+                    errors.append(InternalError(display, message, active.policy.id))
+
+    return found(), errors
 
 
 def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:

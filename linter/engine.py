@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
@@ -19,7 +20,15 @@ from .model import Workload
 from .policy import Policy, Settings
 from .reading import read_candidate
 from .source import Position, SourceLines
-from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
+from .suppress import (
+    MAX_FINDINGS_PER_FILE,
+    RUN_CAP_MESSAGE,
+    PathIgnores,
+    cap_findings,
+    cap_run,
+    run_cap_reached,
+    suppress,
+)
 
 __all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "catalog"]
 
@@ -50,19 +59,30 @@ class Engine:
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
+        self.reported = 0  # findings this process has produced in the run (each forked worker counts its own)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
+        self.reported = 0
         workers = _worker_count(jobs, len(candidates))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results, tuple(a.policy for a in self.active))
+        return Report.from_results(cap_run(results, self.by_id), tuple(a.policy for a in self.active))
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
+        if run_cap_reached(self.reported):
+            return self._problem_only(
+                candidate.display, Problem("VM006", RUN_CAP_MESSAGE, _first_line(candidate.display))
+            )
+        result = self._lint_candidate(candidate, stdin_filename)
+        self.reported += len(result.findings)
+        return result
+
+    def _lint_candidate(self, candidate: Candidate, stdin_filename: str | None) -> FileResult:
         if candidate.problem:
             return self._problem_only(
                 candidate.display, Problem("VM007", candidate.problem, _first_line(candidate.display))
@@ -106,7 +126,7 @@ class Engine:
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
         found, errors = run_policies(loaded.workloads, self.checks, lines, display)
-        kept, suppressions = suppress([*pending, *found], loaded, display, lines, self.path_ignores)
+        kept, suppressions = suppress(chain(pending, found), loaded, display, lines, self.path_ignores)
         return assemble(display, loaded, cap_findings(kept, display, self.by_id), errors, suppressions, facts)
 
 

@@ -99,11 +99,21 @@ class Report:
 
     @classmethod
     def from_results(cls, results: list[FileResult], policies: tuple[Policy, ...] = ()) -> Report:
-        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
+        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides.
+
+        A finding two files' runs both produce (a Compose file included by another that is linted too, or
+        an include cycle) is reported once.
+        """
         facts = effective(frozenset().union(*(result.facts for result in results)))
-        findings = tuple(
-            sorted(f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
-        )
+        owner: dict[tuple[object, ...], int] = {}  # a finding -> the first result that produced it
+        kept: list[Finding] = []
+        for index, result in enumerate(results):
+            for f in result.findings:
+                if any(fact in facts for fact in f.unless):
+                    continue
+                if owner.setdefault((f.file, f.line, f.column, f.policy, f.message, f.object), index) == index:
+                    kept.append(f)
+        findings = tuple(sorted(kept))
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from .checking import ActivePolicy, problem_finding
-from .findings import Finding, Suppression
+from .findings import FileResult, Finding, Suppression
 from .formats import LoadedFile, Problem
 from .model import Workload
 from .source import Position, SourceLines
 
 IGNORE_ANNOTATION = "vmlint.io/ignore"
 MAX_FINDINGS_PER_FILE = 10_000
+MAX_FINDINGS_PER_RUN = 25_000  # GitHub code scanning's limit of results per SARIF run
 _INLINE = re.compile(r"(?:#|<!--)\s*vmlint:\s*ignore\[([^\]]*)\]")
 
 
@@ -79,13 +81,14 @@ class PathIgnores:
 
 
 def suppress(
-    pending: list[tuple[Finding, Workload | None]],
+    pending: Iterable[tuple[Finding, Workload | None]],
     loaded: LoadedFile,
     display: str,
     lines: SourceLines,
     path_ignores: PathIgnores,
+    limit: int = MAX_FINDINGS_PER_FILE + 1,
 ) -> tuple[list[Finding], list[Suppression]]:
-    """The findings this file reports, and those a comment, an annotation or the config suppresses."""
+    """The findings this file reports (at most ``limit``: ``pending`` is not read further), and the suppressed."""
     # Compose projects: findings in other files use those files' comments, and each file reports its own.
     inline = {display: inline_ignores(loaded.text)}
     inline.update((file, inline_ignores(text)) for file, text in loaded.other_texts.items())
@@ -105,6 +108,8 @@ def suppress(
             suppressions.append(Suppression(f, "config", "per-path-ignores in the configuration"))
         else:
             kept.append(f)
+            if len(kept) >= limit:
+                break
     return kept, suppressions
 
 
@@ -112,6 +117,37 @@ def _annotation(workload: Workload, cache: dict[int, frozenset[str]]) -> frozens
     if id(workload) not in cache:
         cache[id(workload)] = annotation_ignores(workload)
     return cache[id(workload)]
+
+
+def run_cap_reached(reported: int) -> bool:
+    """Whether a run (or a worker of it) already holds the most findings a run reports."""
+    return reported >= MAX_FINDINGS_PER_RUN
+
+
+RUN_CAP_MESSAGE = f"the run reached {MAX_FINDINGS_PER_RUN} findings; findings of this file are not reported"
+
+
+def cap_run(results: list[FileResult], by_id: Mapping[str, ActivePolicy]) -> list[FileResult]:
+    """At most ``MAX_FINDINGS_PER_RUN`` findings in input order; every file past that point gets one VM006.
+
+    Workers stop checking once they alone hold the cap, so every file they skipped lies past that point.
+    """
+    out: list[FileResult] = []
+    total = 0
+    for result in results:
+        room = MAX_FINDINGS_PER_RUN - total
+        if room > 0 and len(result.findings) <= room:
+            total += len(result.findings)
+            out.append(result)
+            continue
+        limit = problem_finding(Problem("VM006", RUN_CAP_MESSAGE, Position(result.file, 1, 1)), by_id)
+        marker = (limit,) if limit else ()
+        if room <= 0:  # as if never read, whichever worker got to it: the report does not depend on --jobs
+            out.append(FileResult(result.file, findings=marker))
+            continue
+        total = MAX_FINDINGS_PER_RUN
+        out.append(replace(result, findings=(*result.findings[:room], *marker)))
+    return out
 
 
 def cap_findings(kept: list[Finding], display: str, by_id: Mapping[str, ActivePolicy]) -> list[Finding]:

@@ -54,6 +54,9 @@ class _Loader:
         self.env = env
         self.budget = budget
         self.real: dict[str, str | None] = {}
+        self.opened: dict[str, ProjectFile | str] = {}  # each file read once, however often it is referenced
+        self.done: dict[str, YMap] = {}  # each included file prepared once (fan-out stays linear)
+        self.chain: list[str] = []  # the files being included, outermost first
         self.texts: dict[str, str] = {}
         self.problems: list[ProjectProblem] = []
 
@@ -67,7 +70,9 @@ class _Loader:
             self.problem(root, path, file, f"{what} {reference!r} not read: {resolved}")
             return None
         display, real = resolved
-        loaded = self.access.read(display, real)
+        if display not in self.opened:
+            self.opened[display] = self.access.read(display, real)
+        loaded = self.opened[display]
         if isinstance(loaded, str):
             self.problem(root, path, file, f"{what} {reference!r} not read: {loaded}")
             return None
@@ -76,7 +81,14 @@ class _Loader:
         return loaded
 
     def prepared(self, root: YMap, file: str, depth: int = 0) -> YMap:
-        """A file's root, interpolated, with its ``include``s merged in."""
+        """A file's root, interpolated, with its ``include``s merged in (an include cycle is VM008)."""
+        self.chain.append(file)
+        try:
+            return self._prepared(root, file, depth)
+        finally:
+            self.chain.pop()
+
+    def _prepared(self, root: YMap, file: str, depth: int) -> YMap:
         stopped: list[tuple[str, int, int]] = []
         tree: YMap = interpolate_tree(root, self.env, self.budget, stopped)
         for name, line, column in stopped:
@@ -94,9 +106,13 @@ class _Loader:
                 included = self.open(reference, tree, where, file, "included file")
                 if included is None or included.root is None:
                     continue
-                tree = _add_missing(
-                    tree, file, self.prepared(included.root, included.display, depth + 1), included.display
-                )
+                if included.display in self.chain:
+                    cycle = " -> ".join([*self.chain[self.chain.index(included.display) :], included.display])
+                    self.problem(tree, where, file, f"include cycle: {cycle}")
+                    continue
+                if included.display not in self.done:
+                    self.done[included.display] = self.prepared(included.root, included.display, depth + 1)
+                tree = _add_missing(tree, file, self.done[included.display], included.display)
         return tree
 
 

@@ -9,9 +9,7 @@ count for the patch step.  Legacy JSON (``builders``): ``{{user `NAME`}}`` resol
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ..model import Access, Download, Exposure, Fact, VmSpec, Workload, unset
@@ -20,11 +18,11 @@ from ..parsers.yaml_tree import YamlProblem
 from ..source import Path, locate
 from .common import Classifier
 from .guest import guest_unit, is_public, patches, strings_in
+from .packer_dir import blocks, build_patches, other_builds, variables
 from .reader import Reader, ShapeProblem, is_unresolved
 
 _HCL_REF = re.compile(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}")
 _JSON_REF = re.compile(r"\{\{\s*user\s+`([^`]+)`\s*\}\}")
-MAX_SIBLING_BYTES = 1_000_000
 PASSWORD_KEYS = ("ssh_password", "winrm_password")
 UNKNOWN = object()
 
@@ -92,86 +90,6 @@ class _Resolver:
         return list(dict.fromkeys(self.reader.problems))
 
 
-def _read_sibling(path: str) -> str | None:
-    try:
-        if os.path.getsize(path) > MAX_SIBLING_BYTES:
-            return None
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _siblings(file: str | None, suffix: str) -> Iterator[str]:
-    if file is None:
-        return
-    directory = os.path.dirname(file) or "."
-    if not os.path.isdir(directory):
-        return
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return
-    for name in names:
-        path = os.path.join(directory, name)
-        if name.endswith(suffix) and os.path.isfile(path) and not os.path.islink(path):
-            yield path
-
-
-def _same(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _variables(body: dict[str, Any], file: str | None) -> dict[str, Any]:
-    bodies: list[dict[str, Any]] = [body]
-    for sibling in _siblings(file, ".pkr.hcl"):
-        if file is not None and not _same(sibling, file):
-            text = _read_sibling(sibling)
-            sibling_body = parse_hcl(text)[0] if text is not None else None
-            if sibling_body is not None:
-                bodies.append(sibling_body)
-    values: dict[str, Any] = {}
-    for parsed in bodies:
-        for block in _blocks(parsed, "variable"):
-            labels = block.get(LABELS) or []
-            if labels and "default" in block:
-                values[str(labels[0])] = block["default"]
-    overrides: dict[str, Any] = {}
-    for var_file in _siblings(file, ".pkrvars.hcl"):
-        text = _read_sibling(var_file)
-        var_body = parse_hcl(text)[0] if text is not None else None
-        for key, value in (var_body or {}).items():
-            overrides[key] = value if key not in overrides or overrides[key] == value else None
-    values.update(overrides)
-    return values
-
-
-def _blocks(body: Any, kind: str) -> list[dict[str, Any]]:
-    found = body.get(kind) if isinstance(body, dict) else None
-    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
-
-
-def _other_builds(file: str | None) -> tuple[bool, bool]:
-    """Whether other ``*.pkr.hcl`` files of the directory hold build blocks, and whether one patches."""
-    found = False
-    for sibling in _siblings(file, ".pkr.hcl"):
-        if file is not None and not _same(sibling, file):
-            text = _read_sibling(sibling)
-            builds = _blocks(parse_hcl(text)[0] if text is not None else None, "build")
-            found = found or bool(builds)
-            if any(_patches(build) for build in builds):
-                return True, True
-    return found, False
-
-
-def _patches(build: Any) -> bool:
-    provisioners = build.get("provisioner") if isinstance(build, dict) else None
-    return any(patches(text) for text in strings_in(provisioners))
-
-
 def load_hcl(
     text: str, file: str, classifier: Classifier, path: str | None
 ) -> tuple[list[Workload], list[YamlProblem], bool]:
@@ -184,11 +102,11 @@ def load_hcl(
         return [], problems, True
     if file.endswith(".pkrvars.hcl"):
         return [], problems, True
-    resolver = _Resolver(_variables(body, path), _HCL_REF)
-    builds = _blocks(body, "build")
+    resolver = _Resolver(variables(body, path), _HCL_REF)
+    builds = blocks(body, "build")
     build_index = next((i for i, b in enumerate(body.get("build") or []) if isinstance(b, dict)), None)
-    elsewhere, patched_elsewhere = (False, False) if any(_patches(b) for b in builds) else _other_builds(path)
-    if patched_elsewhere or any(_patches(b) for b in builds):
+    elsewhere, patched_elsewhere = (False, False) if any(build_patches(b) for b in builds) else other_builds(path)
+    if patched_elsewhere or any(build_patches(b) for b in builds):
         patch: Fact[bool] = Fact(True, ("build",))
     elif build_index is not None:
         patch = Fact(False, ("build", build_index, "provisioner"))

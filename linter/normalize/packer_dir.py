@@ -1,0 +1,137 @@
+"""The other files of a Packer HCL2 configuration (its directory), each read and parsed once per run.
+
+Every ``*.pkr.hcl`` file of a directory sees the variable defaults and build blocks of the others,
+and the ``*.pkrvars.hcl`` overrides.  Parsing every sibling again for every file made a folder of a
+few hundred templates quadratic (13.7 s, issue 9); each file's summary is now kept, keyed by its
+path, inode, size and modification time, so each is read once however many files need it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from typing import Any
+
+from ..parsers.hcl import LABELS, parse_hcl
+from .guest import patches, strings_in
+
+MAX_SIBLING_BYTES = 1_000_000
+MAX_CACHED = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Sibling:
+    """What one file of the directory contributes."""
+
+    identity: tuple[int, int]
+    defaults: dict[str, Any]
+    builds: bool
+    patches: bool
+    body: dict[str, Any] | None
+
+
+_CACHE: dict[tuple[str, int, int, int, int], Sibling] = {}
+
+
+def blocks(body: Any, kind: str) -> list[dict[str, Any]]:
+    """The mapping blocks of ``kind`` in an HCL body."""
+    found = body.get(kind) if isinstance(body, dict) else None
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+
+def build_patches(build: Any) -> bool:
+    """Whether a build block's provisioners upgrade the guest's packages."""
+    provisioners = build.get("provisioner") if isinstance(build, dict) else None
+    return any(patches(text) for text in strings_in(provisioners))
+
+
+def defaults(body: Any) -> dict[str, Any]:
+    """``variable "NAME" { default = ... }`` values of a body."""
+    values: dict[str, Any] = {}
+    for block in blocks(body, "variable"):
+        labels = block.get(LABELS) or []
+        if labels and "default" in block:
+            values[str(labels[0])] = block["default"]
+    return values
+
+
+def _read(path: str, size: int) -> str | None:
+    if size > MAX_SIBLING_BYTES:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _summary(path: str, info: os.stat_result) -> Sibling:
+    key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    cached = _CACHE.get(key)
+    if cached is None:
+        text = _read(path, info.st_size)
+        body = parse_hcl(text)[0] if text is not None else None
+        builds = blocks(body, "build")
+        cached = Sibling(
+            (info.st_dev, info.st_ino), defaults(body), bool(builds), any(build_patches(b) for b in builds), body
+        )
+        if len(_CACHE) >= MAX_CACHED:
+            _CACHE.clear()
+        _CACHE[key] = cached
+    return cached
+
+
+def siblings(file: str | None, suffix: str) -> list[Sibling]:
+    """The regular files (not links) of ``file``'s directory ending in ``suffix``, in name order."""
+    if file is None:
+        return []
+    directory = os.path.dirname(file) or "."
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if not name.endswith(suffix):
+            continue
+        path = os.path.join(directory, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            out.append(_summary(path, info))
+    return out
+
+
+def _identity(file: str | None) -> tuple[int, int] | None:
+    try:
+        info = os.stat(file) if file is not None else None
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if info is not None else None
+
+
+def variables(body: dict[str, Any], file: str | None) -> dict[str, Any]:
+    """Variable values for ``file``: its defaults, the other templates', then the var-files' overrides."""
+    own = _identity(file)
+    values = defaults(body)
+    for sibling in siblings(file, ".pkr.hcl"):
+        if sibling.identity != own:
+            values.update(sibling.defaults)
+    overrides: dict[str, Any] = {}
+    for var_file in siblings(file, ".pkrvars.hcl"):
+        for key, value in (var_file.body or {}).items():
+            overrides[key] = value if key not in overrides or overrides[key] == value else None
+    values.update(overrides)
+    return values
+
+
+def other_builds(file: str | None) -> tuple[bool, bool]:
+    """Whether other ``*.pkr.hcl`` files of the directory hold build blocks, and whether one patches."""
+    own = _identity(file)
+    others = [sibling for sibling in siblings(file, ".pkr.hcl") if sibling.identity != own]
+    if any(sibling.patches for sibling in others):
+        return True, True
+    return any(sibling.builds for sibling in others), False
