@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 
 from .assemble import assemble
@@ -78,7 +78,8 @@ class Engine:
             return self._problem_only(
                 candidate.display, Problem("VM006", RUN_CAP_MESSAGE, _first_line(candidate.display))
             )
-        result = self._lint_candidate(candidate, stdin_filename)
+        # One budget for the whole file: reading, loading, checking, locating and dropping what was built.
+        result = self._budgeted(candidate.display, lambda: self._lint_candidate(candidate, stdin_filename))
         self.reported += len(result.findings)
         return result
 
@@ -89,12 +90,12 @@ class Engine:
             )
         if candidate.path == STDIN:
             display = stdin_filename or "<stdin>"
-            return self.lint_bytes(sys.stdin.buffer.read(), display)
+            return self._lint_bytes(sys.stdin.buffer.read(), display, None)
         data, problem = read_candidate(candidate, self.config.max_file_size)
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
-        return self.lint_bytes(data, candidate.display, candidate.path)
+        return self._lint_bytes(data, candidate.display, candidate.path)
 
     def _problem_only(self, display: str, problem: Problem) -> FileResult:
         finding = problem_finding(problem, self.by_id)
@@ -102,9 +103,14 @@ class Engine:
 
     def lint_bytes(self, data: bytes, display: str, path: str | None = None) -> FileResult:
         """Lint one file's content within the per-file CPU-time budget; never raises."""
-        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path))
+        return self._budgeted(display, lambda: self._lint_bytes(data, display, path))
+
+    def _budgeted(self, display: str, work: Callable[[], FileResult]) -> FileResult:
+        result = within_budget(self.file_cpu_seconds, work)
         if result is None:
-            message = f"checking the file used more than {self.file_cpu_seconds:g} s of CPU time; it was not checked"
+            message = (
+                f"checking the file used up its budget of {self.file_cpu_seconds:g} s of CPU time; it was not checked"
+            )
             return self._problem_only(display, Problem("VM006", message, _first_line(display)))
         return result
 
