@@ -9,6 +9,7 @@ from itertools import chain
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
+from .caches import new_run
 from .checking import ActivePolicy, problem_finding, run_policies
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
@@ -24,9 +25,9 @@ from .suppress import (
     MAX_FINDINGS_PER_FILE,
     RUN_CAP_MESSAGE,
     PathIgnores,
+    RunCount,
     cap_findings,
     cap_run,
-    run_cap_reached,
     suppress,
 )
 
@@ -59,12 +60,13 @@ class Engine:
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
-        self.reported = 0  # findings this process has produced in the run (each forked worker counts its own)
+        self.reported = RunCount()  # findings this process produced in the run (each forked worker counts its own)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
+        new_run()
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
-        self.reported = 0
+        self.reported = RunCount()
         workers = _worker_count(jobs, len(candidates))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
@@ -74,13 +76,13 @@ class Engine:
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
-        if run_cap_reached(self.reported):
+        if self.reported.reached():
             return self._problem_only(
                 candidate.display, Problem("VM006", RUN_CAP_MESSAGE, _first_line(candidate.display))
             )
         # One budget for the whole file: reading, loading, checking, locating and dropping what was built.
         result = self._budgeted(candidate.display, lambda: self._lint_candidate(candidate, stdin_filename))
-        self.reported += len(result.findings)
+        self.reported.add(result)
         return result
 
     def _lint_candidate(self, candidate: Candidate, stdin_filename: str | None) -> FileResult:

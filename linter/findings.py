@@ -44,6 +44,11 @@ class Finding:
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
 
 
+def finding_key(f: Finding) -> tuple[object, ...]:
+    """What makes two findings the same one (two files' runs can produce it, e.g. through a Compose include)."""
+    return (f.file, f.line, f.column, f.policy, f.message, f.object)
+
+
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """A finding that was not reported, how (``comment``, ``annotation``, ``config``, ``baseline``) and why."""
@@ -111,7 +116,7 @@ class Report:
             for f in result.findings:
                 if any(fact in facts for fact in f.unless):
                     continue
-                if owner.setdefault((f.file, f.line, f.column, f.policy, f.message, f.object), index) == index:
+                if owner.setdefault(finding_key(f), index) == index:
                     kept.append(f)
         findings = tuple(sorted(kept))
         errors = tuple(e for result in results for e in result.errors)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .checking import ActivePolicy, problem_finding
-from .findings import FileResult, Finding, Suppression
+from .findings import FileResult, Finding, Suppression, finding_key
 from .formats import LoadedFile, Problem
 from .model import Workload
 from .source import Position, SourceLines
@@ -119,9 +119,18 @@ def _annotation(workload: Workload, cache: dict[int, frozenset[str]]) -> frozens
     return cache[id(workload)]
 
 
-def run_cap_reached(reported: int) -> bool:
-    """Whether a run (or a worker of it) already holds the most findings a run reports."""
-    return reported >= MAX_FINDINGS_PER_RUN
+class RunCount:
+    """The distinct findings a run (or one worker of it) holds: a finding that two files' runs produce counts once."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[object, ...]] = set()
+
+    def add(self, result: FileResult) -> None:
+        self.seen.update(finding_key(f) for f in result.findings)
+
+    def reached(self) -> bool:
+        """Whether the run already holds the most findings a run reports."""
+        return len(self.seen) >= MAX_FINDINGS_PER_RUN
 
 
 RUN_CAP_MESSAGE = f"the run reached {MAX_FINDINGS_PER_RUN} findings; findings of this file are not reported"
@@ -133,11 +142,12 @@ def cap_run(results: list[FileResult], by_id: Mapping[str, ActivePolicy]) -> lis
     Workers stop checking once they alone hold the cap, so every file they skipped lies past that point.
     """
     out: list[FileResult] = []
-    total = 0
+    seen: set[tuple[object, ...]] = set()
     for result in results:
-        room = MAX_FINDINGS_PER_RUN - total
-        if room > 0 and len(result.findings) <= room:
-            total += len(result.findings)
+        room = MAX_FINDINGS_PER_RUN - len(seen)
+        new = {finding_key(f) for f in result.findings} - seen
+        if room > 0 and len(new) <= room:
+            seen |= new
             out.append(result)
             continue
         limit = problem_finding(Problem("VM006", RUN_CAP_MESSAGE, Position(result.file, 1, 1)), by_id)
@@ -145,8 +155,13 @@ def cap_run(results: list[FileResult], by_id: Mapping[str, ActivePolicy]) -> lis
         if room <= 0:  # as if never read, whichever worker got to it: the report does not depend on --jobs
             out.append(FileResult(result.file, findings=marker))
             continue
-        total = MAX_FINDINGS_PER_RUN
-        out.append(replace(result, findings=(*result.findings[:room], *marker)))
+        kept = []
+        for f in result.findings:
+            key = finding_key(f)
+            if key in seen or len(seen) < MAX_FINDINGS_PER_RUN:
+                seen.add(key)
+                kept.append(f)
+        out.append(replace(result, findings=(*kept, *marker)))
     return out
 
 

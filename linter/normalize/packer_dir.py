@@ -2,8 +2,8 @@
 
 Every ``*.pkr.hcl`` file of a directory sees the variable defaults and build blocks of the others,
 and the ``*.pkrvars.hcl`` overrides.  Parsing every sibling again for every file made a folder of a
-few hundred templates quadratic (13.7 s, issue 9); each file's summary is now kept, keyed by its
-path, inode, size and modification time, so each is read once however many files need it.
+few hundred templates quadratic (13.7 s, issue 9).  Each directory is now listed, and each file read
+and summarised, once a run (``linter/caches.py``), however many files of the directory need it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import stat
 from dataclasses import dataclass
 from typing import Any
 
+from ..caches import per_run
 from ..parsers.hcl import LABELS, parse_hcl
 from .guest import patches, strings_in
 
 MAX_SIBLING_BYTES = 1_000_000
-MAX_CACHED = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,8 @@ class Sibling:
     body: dict[str, Any] | None
 
 
-_CACHE: dict[tuple[str, int, int, int, int], Sibling] = {}
+# (directory, its modification time, suffix) -> the directory's files of that suffix, summarised
+_LISTINGS: dict[tuple[str, int, str], list[Sibling]] = per_run({})
 
 
 def blocks(body: Any, kind: str) -> list[dict[str, Any]]:
@@ -67,19 +68,12 @@ def _read(path: str, size: int) -> str | None:
 
 
 def _summary(path: str, info: os.stat_result) -> Sibling:
-    key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-    cached = _CACHE.get(key)
-    if cached is None:
-        text = _read(path, info.st_size)
-        body = parse_hcl(text)[0] if text is not None else None
-        builds = blocks(body, "build")
-        cached = Sibling(
-            (info.st_dev, info.st_ino), defaults(body), bool(builds), any(build_patches(b) for b in builds), body
-        )
-        if len(_CACHE) >= MAX_CACHED:
-            _CACHE.clear()
-        _CACHE[key] = cached
-    return cached
+    text = _read(path, info.st_size)
+    body = parse_hcl(text)[0] if text is not None else None
+    builds = blocks(body, "build")
+    return Sibling(
+        (info.st_dev, info.st_ino), defaults(body), bool(builds), any(build_patches(b) for b in builds), body
+    )
 
 
 def siblings(file: str | None, suffix: str) -> list[Sibling]:
@@ -88,6 +82,9 @@ def siblings(file: str | None, suffix: str) -> list[Sibling]:
         return []
     directory = os.path.dirname(file) or "."
     try:
+        key = (os.path.realpath(directory), os.stat(directory).st_mtime_ns, suffix)
+        if key in _LISTINGS:
+            return _LISTINGS[key]
         names = sorted(os.listdir(directory))
     except OSError:
         return []
@@ -102,6 +99,7 @@ def siblings(file: str | None, suffix: str) -> list[Sibling]:
             continue
         if stat.S_ISREG(info.st_mode):
             out.append(_summary(path, info))
+    _LISTINGS[key] = out
     return out
 
 
