@@ -38,6 +38,7 @@ class Run:
     report: dict[str, Any]
     stderr: str
     guard: dict[str, Any]
+    stdout: str = ""
 
     def rows(self, file: str | None = None) -> list[list[Any]]:
         return [
@@ -84,8 +85,9 @@ def run_cli(
     guard = json.loads(report_path.read_text(encoding="utf-8"))
     report_path.unlink()
     assert guard["violations"] == [], guard["violations"]
-    report = json.loads(proc.stdout.decode("utf-8")) if proc.stdout.strip() else {}
-    return Run(proc.returncode, report, stderr, guard)
+    stdout = proc.stdout.decode("utf-8", "replace")
+    report = json.loads(stdout) if stdout.lstrip().startswith("{") else {}  # other --format: see ``stdout``
+    return Run(proc.returncode, report, stderr, guard, stdout)
 
 
 def assert_bounded(run: Run, *, cpu_s: float = MAX_CPU_S, rss_mb: float = MAX_RSS_MB) -> None:

@@ -155,13 +155,14 @@ def interpolate_tree(node: Any, env: Mapping[str, str], budget: Budget, stopped:
     """
     copies: dict[int, Any] = {}
     work: list[tuple[YMap | YSeq, YMap | YSeq]] = []
+    uses: list[tuple[int, int, str]] = []
 
     def copied(value: Any, mark: tuple[int, int] = (0, 0)) -> Any:
         if isinstance(value, str):
             result = interpolate(value, env, budget=budget)[0]
-            name = budget.take()
+            name, budget.exceeded = budget.exceeded, None
             if name is not None:
-                stopped.append((name, *mark))
+                uses.append((*mark, name))
             return result
         if not isinstance(value, (YMap, YSeq)):
             return value
@@ -183,6 +184,10 @@ def interpolate_tree(node: Any, env: Mapping[str, str], budget: Budget, stopped:
                 copy[key] = copied(value, source.marks[key][2:])
         elif isinstance(source, YSeq) and isinstance(copy, YSeq):
             copy.extend(copied(item, mark) for item, mark in zip(source, source.marks, strict=True))
+    for line, column, name in sorted(uses):  # each variable once, at its first use in the file
+        budget.exceeded = name
+        if budget.take() is not None:
+            stopped.append((name, line, column))
     return root
 
 
@@ -240,8 +245,12 @@ def parse_env_file(
     env: dict[str, str] = {}
     for entry in env_entries(text):
         if entry.value is not None:
-            env[entry.name] = entry.value if entry.literal else interpolate(entry.value, env, budget=budget)[0]
+            value, resolved = (entry.value, True) if entry.literal else interpolate(entry.value, env, budget=budget)
             name = budget.take()
             if name is not None and stopped is not None:
                 stopped.append((name, entry.line, entry.value_column))
+            if resolved:
+                env[entry.name] = value
+            else:  # unset: later lines that use it stay unresolved instead of growing placeholder text again
+                env.pop(entry.name, None)
     return env
