@@ -16,6 +16,7 @@ from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Hit, Policy, Settings
+from .posture import excerpts, minimum_isolation, summarise
 from .source import Position, locate
 from .suppress import (
     IGNORE_ANNOTATION,
@@ -63,6 +64,7 @@ class Engine:
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
+        self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
@@ -72,7 +74,7 @@ class Engine:
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results, tuple(a.policy for a in self.active))
+        return Report.from_results(results, tuple(a.policy for a in self.active), self.minimum_isolation)
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
@@ -189,6 +191,8 @@ class Engine:
             workloads=sum(workload.role != "object" for workload in loaded.workloads),
             facts=frozenset(loaded.facts),
             suppressions=tuple(suppressions),
+            inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),
+            excerpts=excerpts(kept, {display: loaded.text, **loaded.other_texts}),
         )
 
     @staticmethod
