@@ -34,8 +34,9 @@ FLAGS = (
     "--remote-debugging-pipe",
 )
 # fds 3 and 4 are where Chromium expects the pipe: a small trampoline puts them there, then execs it.
+# The copies go above fd 9 first, so that neither lands on 3 or 4 (a dup2 onto itself would stay close-on-exec).
 _TRAMPOLINE = (
-    "import os,sys; r,w=int(sys.argv[1]),int(sys.argv[2]); r,w=os.dup(r),os.dup(w); "
+    "import fcntl,os,sys; r,w=(fcntl.fcntl(int(a), fcntl.F_DUPFD, 10) for a in sys.argv[1:3]); "
     "os.dup2(r,3); os.dup2(w,4); os.execv(sys.argv[3], sys.argv[3:])"
 )
 
