@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -26,6 +27,7 @@ MAX_FINDINGS_PER_WORKLOAD = 25
 OPEN_FINDINGS = 5  # shown before a workload's other findings are folded into <details>
 MAX_SUPPRESSED = 500
 DOCS_PAGE = "docs/policies.md"
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 _STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em 2em; color: #1d1d1f; }
@@ -146,6 +148,11 @@ def _e(value: object) -> str:
     return escape(text, quote=True)
 
 
+def _prose(value: str) -> str:
+    """Escaped policy text with its `code` spans (backticks, as in docs/policies.md) set as code."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", _e(value))
+
+
 def _hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -253,7 +260,7 @@ def _excerpt(report: Report, finding: Finding) -> str:
 def _finding(report: Report, finding: Finding, policies: dict[str, Policy]) -> str:
     policy = policies.get(finding.policy)
     unit = f" · {_e(finding.object.unit)}" if finding.object and finding.object.unit else ""
-    fix = f'<p class="fix">{_e(policy.remediation)}</p>' if policy and policy.remediation else ""
+    fix = f'<p class="fix">{_prose(policy.remediation)}</p>' if policy and policy.remediation else ""
     docs = f' <a href="#policy-{finding.policy.lower()}">docs</a>' if policy else ""
     return (
         f'<li class="f" data-fam="{_e(finding.tradeoff)}" data-sev="{_e(finding.severity)}">'
@@ -392,7 +399,7 @@ def _policies(report: Report) -> list[str]:
         items.append(
             f'<dt id="policy-{p.id.lower()}"><code>{_e(p.id)}</code> {_e(p.name)} '
             f'<span class="tag">{_e(p.tradeoff)}</span></dt>'
-            f"<dd>{_e(p.summary)}<br><b>Why:</b> {_e(p.rationale)}<br><b>Fix:</b> {_e(p.remediation)}<br>"
+            f"<dd>{_prose(p.summary)}<br><b>Why:</b> {_prose(p.rationale)}<br><b>Fix:</b> {_prose(p.remediation)}<br>"
             f"More: {more}, <code>vmlint explain {_e(p.id)}</code></dd>"
         )
     return ['<section id="policies"><h2>Policies</h2><dl class="policies">', *items, "</dl></section>"] if items else []
