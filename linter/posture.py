@@ -116,7 +116,7 @@ class Counts:
 def _counts(severities: Iterable[str]) -> Counts:
     tally = dict.fromkeys(SEVERITIES, 0)
     for severity in severities:
-        tally[severity if severity in tally else "error"] += 1
+        tally[severity if severity in tally else "error"] += 1  # as Report.fails ranks an unknown severity
     return Counts(**tally)
 
 

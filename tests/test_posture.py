@@ -167,3 +167,18 @@ def test_unknown_minimum_values_are_not_used_for_marking() -> None:
 
     minimum = posture.minimum_isolation(catalog(POLICIES), {"VM101": {"high": "VM", "low": "sandbox"}})
     assert minimum == {"standard": "container", "low": "sandbox"}
+
+
+def test_excerpts_are_bounded_per_file() -> None:
+    text = "\n".join(f"line {n} " + "x" * 300 for n in range(1, 201))
+    findings = [Finding("a.yaml", n, 1, "VM102", "p", "error", "isolation", "m") for n in (1, 1, *range(3, 200, 2))]
+    kept = posture.excerpts(findings, {"a.yaml": text, "other.yaml": "unused"})
+    lines = kept["a.yaml"]
+    # 50 distinct finding lines (1, 3, ..., 99), each with two lines either side, cut to 200 characters.
+    assert sorted(lines) == list(range(1, 102))
+    assert {len(t) for t in lines.values()} == {200}
+    assert list(kept) == ["a.yaml"]
+    report = Report(tuple(findings), (), Summary(findings=len(findings)), excerpts=kept)
+    assert [n for n, _ in posture.excerpt(report, findings[0])] == [1, 2, 3]
+    late = Finding("a.yaml", 199, 1, "VM102", "p", "error", "isolation", "m", source_line="line 199")
+    assert posture.excerpt(report, late) == [(199, "line 199")]
