@@ -458,3 +458,16 @@ def test_text_output_escapes_control_characters_in_names_and_messages() -> None:
     finding = Finding("evil\nname\x1b[2J.yaml", 1, 1, "VM001", "syntax-error", "error", "input", "bad\x07 value")
     text = render(Report((finding,), (), Summary(findings=1)))
     assert text.splitlines()[0] == "evil\\x0aname\\x1b[2J.yaml:1:1: VM001 [error] bad\\x07 value"
+
+
+def test_html_lists_at_most_500_suppressed_findings_and_internal_errors() -> None:
+    from vmlint.findings import Suppression
+
+    finding = Finding("a.yaml", 1, 1, "VM102", "privileged-container", "error", "isolation", "m")
+    errors = tuple(InternalError(f"f{n}.yaml", "VM999 failed") for n in range(501))
+    suppressions = tuple(Suppression(finding, "comment") for _ in range(502))
+    page = render("html", Report((), errors, Summary(suppressed=502), suppressions))
+    assert page.count("VM999 failed") == 500
+    assert '<p class="more">1 more not listed</p>' in page
+    assert '<p class="more">2 more not listed</p>' in page
+    assert "<summary>Suppressed findings (502)</summary>" in page

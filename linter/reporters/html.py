@@ -25,7 +25,7 @@ MAX_WORKLOADS = 600  # workloads listed, taken in turn from every matrix cell
 MAX_FINDINGS = 2_000  # findings listed with excerpt and fix
 MAX_FINDINGS_PER_WORKLOAD = 25
 OPEN_FINDINGS = 5  # shown before a workload's other findings are folded into <details>
-MAX_SUPPRESSED = 500
+MAX_LISTED_OTHER = 500  # suppressed findings and internal errors listed
 DOCS_PAGE = "docs/policies.md"
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
@@ -407,14 +407,14 @@ def _policies(report: Report) -> list[str]:
 
 def _suppressed(suppressions: Iterable[Suppression], count: int) -> list[str]:
     rows = []
-    for s in list(suppressions)[:MAX_SUPPRESSED]:
+    for s in list(suppressions)[:MAX_LISTED_OTHER]:
         f = s.finding
         why = s.via + (f": {s.justification}" if s.justification else "")
         rows.append(
             f"<tr><td>{_where(f.file, f.line, f.column)}</td><td><code>{_e(f.policy)}</code></td>"
             f"<td>{_e(f.message)}</td><td>{_e(why)}</td></tr>"
         )
-    more = f'<p class="more">{count - MAX_SUPPRESSED} more not listed</p>' if count > MAX_SUPPRESSED else ""
+    more = f'<p class="more">{count - MAX_LISTED_OTHER} more not listed</p>' if count > MAX_LISTED_OTHER else ""
     return [
         f"<details><summary>Suppressed findings ({count})</summary>",
         '<table class="plain"><tr><th>where</th><th>policy</th><th>message</th><th>suppressed by</th></tr>',
@@ -441,9 +441,11 @@ def render(report: Report, color: bool = False) -> str:
         *_list(report, view),
     ]
     if report.errors:
-        body.append("<h2>Internal errors</h2><ul>")
-        body += [f"<li><code>{_e(e.file)}</code> {_e(e.message)}</li>" for e in report.errors]
+        body.append(f"<h2>Internal errors ({len(report.errors)})</h2><ul>")
+        body += [f"<li><code>{_e(e.file)}</code> {_e(e.message)}</li>" for e in report.errors[:MAX_LISTED_OTHER]]
         body.append("</ul>")
+        if len(report.errors) > MAX_LISTED_OTHER:
+            body.append(f'<p class="more">{len(report.errors) - MAX_LISTED_OTHER} more not listed</p>')
     if report.suppressions:
         body += _suppressed(report.suppressions, len(report.suppressions))
     body += _policies(report)
