@@ -276,11 +276,12 @@ def _findings_list(report: Report, findings: list[Finding], total: int, policies
     out = '<ol class="findings">' + "".join(shown[:OPEN_FINDINGS]) + "</ol>"
     if len(shown) > OPEN_FINDINGS:
         out += (
-            f"<details><summary>{len(shown) - OPEN_FINDINGS} more findings</summary>"
+            f"<details><summary>{_plural(len(shown) - OPEN_FINDINGS, 'more finding')}</summary>"
             f'<ol class="findings">{"".join(shown[OPEN_FINDINGS:])}</ol></details>'
         )
     if total > len(findings):
-        out += f'<p class="more">{total - len(findings)} more findings not listed (see <code>--format json</code>)</p>'
+        unlisted = _plural(total - len(findings), "more finding")
+        out += f'<p class="more">{unlisted} not listed (see <code>--format json</code>)</p>'
     return out
 
 
@@ -296,8 +297,8 @@ def _workload(report: Report, item: WorkloadPosture, findings: list[Finding], po
         f'<article data-cell="{_e(w.tier)}/{_e(w.isolation)}"{" class=below" if item.below_minimum else ""}>'
         f"<h3>{_e(name)}<span class=tag>tier {_e(w.tier)}</span><span class=tag>{_e(w.isolation)}{_e(runtime)}</span>"
         f"{below}<span class=tag>{_e(w.format)}</span></h3>"
-        f'<div class="where">{_where(w.file, w.line)} · {counts.total} findings: {counts.error} errors, '
-        f"{counts.warning} warnings, {counts.info} info</div>"
+        f'<div class="where">{_where(w.file, w.line)} · {_plural(counts.total, "finding")}: '
+        f"{_plural(counts.error, 'error')}, {_plural(counts.warning, 'warning')}, {counts.info} info</div>"
         f"{_findings_list(report, findings, counts.total, policies) if findings else ''}</article>"
     )
 
@@ -369,7 +370,7 @@ def _list(report: Report, view: Posture) -> list[str]:
         take = others[: shares[-1]]
         out.append(
             '<article data-cell=""><h3>Findings on no workload</h3><div class="where">input errors and '
-            f"Kubernetes objects beside workloads: {len(others)} findings</div>"
+            f"Kubernetes objects beside workloads: {_plural(len(others), 'finding')}</div>"
             f"{_findings_list(report, take, len(others), policies) if take else ''}</article>"
         )
     listed = sum(shares)
