@@ -50,7 +50,8 @@ button[aria-pressed=true] { outline: 3px solid #1a73e8; outline-offset: 1px; }
 button:focus-visible, .bar:focus-visible { outline: 3px solid #1a73e8; }
 .legend { font-size: 12px; color: #555; margin-top: .4em; max-width: 28em; }
 svg .bar { cursor: pointer; } svg .bar:hover .track { fill: #eef3fb; }
-svg .bar[aria-pressed=true] .track { fill: #dbe7fb; }
+svg .bar[aria-pressed=true] .track { fill: #dbe7fb; } svg .bar:focus { outline: none; }
+svg .bar:focus-visible .track { stroke: #1a73e8; stroke-width: 2; }
 svg text { font: 12px system-ui, sans-serif; fill: #1d1d1f; }
 .s-error { fill: #b00020; } .s-warning { fill: #d08700; } .s-info { fill: #2b6cb0; }
 .sev { padding: 2px 8px; margin-right: .3em; }
