@@ -129,7 +129,8 @@ class Browser:
                 self.events.append(reply)
 
     def open(self, path: Path) -> None:
-        """Navigate to a local file and wait for its load event."""
+        """Navigate to a local file and wait for its load event; events of the page before are dropped."""
+        self.events.clear()
         self.call("Page.navigate", {"url": path.resolve().as_uri()})
         self.wait_for("Page.loadEventFired")
 

@@ -48,7 +48,7 @@ def examples_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM is not None
     chromium = Browser(CHROMIUM)
