@@ -57,7 +57,8 @@ svg text { font: 12px system-ui, sans-serif; fill: #1d1d1f; }
 .sev { padding: 2px 8px; margin-right: .3em; }
 .sev i { display: inline-block; width: .8em; height: .8em; margin-right: .3em; border-radius: 2px; }
 .sev.error i { background: #b00020; } .sev.warning i { background: #d08700; } .sev.info i { background: #2b6cb0; }
-.filter { position: sticky; top: 0; background: #fff; padding: .4em 0; min-height: 1.6em; z-index: 1; }
+.filter { padding: .4em 0; min-height: 1.6em; }
+.filter.on { position: sticky; top: 0; background: #fff; z-index: 1; box-shadow: 0 2px 4px rgba(0, 0, 0, .08); }
 #status { color: #333; font-weight: 600; } figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .3em; }
 .matrix caption { font-weight: 600; text-align: left; padding-bottom: .3em; }
 article { border: 1px solid #ddd; border-radius: 6px; padding: .6em .8em; margin: .7em 0;
@@ -71,9 +72,8 @@ ol.findings { list-style: none; padding: 0; margin: .5em 0 0; }
 ol.findings > li { border-top: 1px solid #eee; padding: .45em 0; }
 .lvl { font-weight: 700; text-transform: uppercase; font-size: 11px; }
 .lvl.error { color: #b00020; } .lvl.warning { color: #9a6400; } .lvl.info { color: #2b6cb0; }
-pre.x { background: #f6f8fa; border-radius: 4px; padding: 4px 0; margin: .35em 0; overflow-x: auto; }
-pre.x span { display: block; padding: 0 8px; } pre.x span.hit { background: #fff3c4; }
-pre.x b { display: inline-block; min-width: 3em; color: #888; font-weight: 400; user-select: none; }
+pre.x { background: #f6f8fa; border-radius: 4px; padding: 4px 8px; margin: .35em 0; overflow-x: auto; color: #444; }
+pre.x mark { display: inline-block; min-width: 100%; background: #fff3c4; color: #1d1d1f; }
 .fix { margin: .2em 0 0; } .fix::before { content: "Fix: "; font-weight: 600; }
 .more, .capped { color: #555; font-style: italic; }
 dl.policies dt { font-weight: 600; margin-top: .8em; } dl.policies dd { margin-left: 1.2em; }
@@ -122,6 +122,7 @@ _SCRIPT = """
     }
     status.textContent = parts.length ? text : "";
     document.getElementById("clear").hidden = parts.length === 0;
+    status.parentNode.classList.toggle("on", parts.length > 0);
   }
   function toggle(key, value) { state[key] = state[key] === value ? null : value; apply(); }
   document.querySelectorAll(".matrix button").forEach(function (el) {
@@ -251,10 +252,9 @@ def _excerpt(report: Report, finding: Finding) -> str:
     lines = posture.excerpt(report, finding)
     if not lines:
         return ""
-    body = "".join(
-        f"<span{' class=hit' if number == finding.line else ''}><b>{number}</b>{_e(text)}</span>"
-        for number, text in lines
-    )
+    width = len(str(lines[-1][0]))
+    rows = [(number, f"{number:>{width}}  {_e(text)}") for number, text in lines]  # plain text: few DOM nodes
+    body = "\n".join(f"<mark>{row}</mark>" if number == finding.line else row for number, row in rows)
     return f'<pre class="x"><code>{body}</code></pre>'
 
 
