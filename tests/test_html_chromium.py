@@ -64,6 +64,7 @@ def test_examples_report_renders_without_console_errors(browser: Browser, exampl
     assert browser.evaluate("document.querySelectorAll('svg .bar').length") == 9
     assert len(browser.evaluate(VISIBLE_WORKLOADS)) == 8
     assert len(browser.evaluate(VISIBLE_FINDINGS)) == 85
+    assert "Filtering needs JavaScript" not in browser.evaluate("document.body.innerText")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTEFACTS / "html-report-examples.png"
     browser.screenshot(shot, full_page=True)
@@ -130,6 +131,7 @@ def test_without_javascript_the_full_list_shows(browser: Browser, examples_page:
     browser.open(examples_page)
     browser.click('.matrix button[data-cell="high/container"]')  # nothing to run it: the list stays whole
     browser.call("Emulation.setScriptExecutionDisabled", {"value": False})
+    assert "Filtering needs JavaScript: the whole list is shown." in browser.evaluate("document.body.innerText")
     assert len(browser.evaluate(VISIBLE_WORKLOADS)) == 8
     assert len(browser.evaluate(VISIBLE_FINDINGS)) == 85
 

@@ -200,7 +200,8 @@ def _matrix(view: Posture) -> str:
         f'<tr><th scope="col">tier</th>{head}<th></th></tr>{"".join(rows)}</table>'
         '<p class="legend">A red cell runs with less isolation than its tier needs (VM101 options '
         "<code>high</code>, <code>standard</code>, <code>low</code>). Choose a cell, a family bar or a "
-        "severity to filter the list.</p></div>"
+        "severity to filter the list.</p>"
+        '<noscript><p class="legend">Filtering needs JavaScript: the whole list is shown.</p></noscript></div>'
     )
 
 
