@@ -182,3 +182,43 @@ def test_excerpts_are_bounded_per_file() -> None:
     assert [n for n, _ in posture.excerpt(report, findings[0])] == [1, 2, 3]
     late = Finding("a.yaml", 199, 1, "VM102", "p", "error", "isolation", "m", source_line="line 199")
     assert posture.excerpt(report, late) == [(199, "line 199")]
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "vmlint", "check", *args],
+        cwd=FIXTURES,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 1
+    return b"".join(chunks).decode()
+
+
+def test_check_posture_is_coloured_on_a_terminal_unless_no_color() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    coloured = _on_a_terminal(["--select", "VM101", "--posture", "."], env)
+    assert "\033[31m\033[1m2*\033[0m" in coloured
+    plain = _on_a_terminal(["--select", "VM101", "--posture", "."], {**env, "NO_COLOR": "1"})
+    assert "\033[" not in plain
+    assert "  high               2*         1*         1    vm" in plain.replace("\r\n", "\n")
