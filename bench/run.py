@@ -177,6 +177,29 @@ def phases(corpus: Path) -> list[tuple[str, float]] | None:
     ]
 
 
+def html_page(base: list[str], corpus: Path, work: Path) -> None:
+    """The HTML report of the corpus: its size, and how long headless Chromium takes to load and draw it."""
+    page = work / "report.html"
+    command = [*base[: base.index("--format")], "--format", "html", "-o", str(page), "--fail-on", "never"]
+    run = measure("vmlint --format html", 1, [*command, str(corpus)], work)
+    print(f"  html report: {page.stat().st_size / 1e6:.2f} MB, written in {run.wall:.2f} s", flush=True)
+    sys.path.insert(0, str(ROOT))
+    from tests.chromium import Browser, find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        print("  html render: chromium is not installed", flush=True)
+        return
+    browser = Browser(binary)
+    try:
+        browser.open(page)
+        load = browser.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        paint = browser.evaluate("performance.getEntriesByType('paint').map(e => e.startTime)[0]")
+    finally:
+        browser.close()
+    print(f"  html render in chromium: first paint {paint:.0f} ms, load event done {load:.0f} ms", flush=True)
+
+
 def machine() -> dict[str, str]:
     model = "?"
     try:
@@ -259,6 +282,7 @@ def main() -> None:
                 single = median_run([measure("vmlint, one file", 1, [*base, str(one)], work) for _ in range(5)])
                 extra += [serial, single]
                 phase_rows = phases(corpus)
+                html_page(base, corpus, work)
             if copies in args.peers_on:
                 for name, command in peer_commands(corpus).items():
                     versions.setdefault(name, tool_version(command[:1]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .findings import FileResult, Finding, InternalError, Suppression
 from .formats import LoadedFile
+from .posture import excerpts, summarise
 
 
 def assemble(
@@ -24,4 +25,6 @@ def assemble(
         workloads=sum(workload.role != "object" for workload in loaded.workloads),
         facts=frozenset(facts),
         suppressions=tuple(suppressions),
+        inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),
+        excerpts=excerpts(kept, {display: loaded.text, **loaded.other_texts}),
     )

@@ -15,8 +15,10 @@ from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, ConfigError, load_config
 from .engine import Engine, catalog
+from .findings import Report
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS
+from .reporters.text_reporter import posture_section
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -69,6 +71,12 @@ def main() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Record every current finding in FILE, then report as with --baseline FILE.",
 )
+@click.option(
+    "--posture",
+    "show_posture",
+    is_flag=True,
+    help="Also print the tier x isolation matrix and findings by family (on stderr unless text goes to stdout).",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -81,6 +89,7 @@ def check(
     stdin_filename: str | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    show_posture: bool,
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
@@ -114,9 +123,17 @@ def check(
         Path(output).write_text(rendered, encoding="utf-8")
     else:
         click.echo(rendered, nl=False)
+    if show_posture:
+        _print_posture(report, to_stdout=output is None and output_format == "text")
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _print_posture(report: Report, *, to_stdout: bool) -> None:
+    stream = sys.stdout if to_stdout else sys.stderr
+    color = stream.isatty() and "NO_COLOR" not in os.environ
+    click.echo(posture_section(report, color), nl=False, err=not to_stdout)
 
 
 def _baseline_or_exit(path: Path) -> Baseline:

@@ -17,6 +17,7 @@ from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Policy, Settings
+from .posture import minimum_isolation
 from .reading import read_candidate
 from .source import Position, SourceLines
 from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
@@ -48,6 +49,7 @@ class Engine:
         ]
         self.checks = [a for a in self.active if a.policy.check is not None]
         self.by_id = {a.policy.id: a for a in self.active}
+        self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
 
@@ -59,7 +61,7 @@ class Engine:
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results, tuple(a.policy for a in self.active))
+        return Report.from_results(results, tuple(a.policy for a in self.active), self.minimum_isolation)
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""

@@ -63,6 +63,26 @@ class InternalError:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkloadSummary:
+    """A workload as the posture counts it (not role ``object``): where it is, its tier and isolation.
+
+    ``files`` are the files its findings can be in (a Compose project's override and env files besides its own).
+    """
+
+    format: str
+    kind: str
+    name: str
+    namespace: str | None
+    file: str
+    line: int
+    column: int
+    tier: str  # high | standard | low | unset (not set, or not a known value)
+    isolation: str  # container | sandbox | vm
+    runtime: str | None = None
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """What linting one file produced."""
 
@@ -75,6 +95,8 @@ class FileResult:
     linted: bool = True
     facts: frozenset[tuple[str, ...]] = frozenset()
     suppressions: tuple[Suppression, ...] = ()
+    inventory: tuple[WorkloadSummary, ...] = ()
+    excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +118,17 @@ class Report:
     summary: Summary
     suppressions: tuple[Suppression, ...] = ()  # counted in ``summary.suppressed``
     policies: tuple[Policy, ...] = ()  # the run's catalog, for reporters that describe rules
+    inventory: tuple[WorkloadSummary, ...] = ()  # every file's workloads, for the posture (linter.posture)
+    minimum_isolation: Mapping[str, str] = field(default_factory=dict)  # tier -> least isolation (VM101's options)
+    excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
 
     @classmethod
-    def from_results(cls, results: list[FileResult], policies: tuple[Policy, ...] = ()) -> Report:
+    def from_results(
+        cls,
+        results: list[FileResult],
+        policies: tuple[Policy, ...] = (),
+        minimum_isolation: Mapping[str, str] | None = None,
+    ) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
         findings = tuple(
@@ -114,7 +144,13 @@ class Report:
             suppressed=sum(r.suppressed for r in results),
         )
         suppressions = tuple(sorted((s for r in results for s in r.suppressions), key=lambda s: s.finding))
-        return cls(findings, errors, summary, suppressions, policies)
+        inventory = tuple(w for r in results for w in r.inventory)
+        excerpts: dict[str, dict[int, str]] = {}
+        for r in results:
+            for file, lines in r.excerpts.items():
+                excerpts.setdefault(file, {}).update(lines)
+        minimum = dict(minimum_isolation or {})
+        return cls(findings, errors, summary, suppressions, policies, inventory, minimum, excerpts)
 
     def fails(self, fail_on: str) -> bool:
         """True when any finding is at or above ``fail_on`` (``never`` never fails)."""

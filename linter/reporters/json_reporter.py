@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from .. import __version__
+from .. import __version__, posture
 from ..findings import Finding, ObjectRef, Report
 from .indented_json import dumps
 
@@ -37,6 +37,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(f, _related(f, shared)) for f in report.findings],
         "errors": [asdict(e) for e in report.errors],
         "summary": asdict(report.summary),
+        "posture": posture.of(report).as_dict(),
     }
 
 
