@@ -38,6 +38,7 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_on: str = "warning"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    render: frozenset[str] = frozenset()  # tools the render stage may run: "helm", "kustomize"
 
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
@@ -158,4 +159,5 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        render=frozenset(data.get("render", [])),
     )

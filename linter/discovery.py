@@ -10,22 +10,28 @@ from pathlib import Path
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".xml")
 CLOUD_INIT_NAMES = ("user-data", "cloud-config", "cloud-init")
+EXTENSIONLESS_NAMES = ("Kustomization",)
 STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file to lint, or a path that could not be walked (``problem`` says why)."""
+    """A file to lint, or a path that could not be walked (``problem`` says why); ``partial``: a patch."""
 
     path: str
     display: str
     problem: str | None = None
+    partial: bool = False
 
 
 def is_candidate_name(name: str) -> bool:
     """Names worth reading when walking a directory."""
     lowered = name.lower()
-    return lowered.endswith(MANIFEST_SUFFIXES) or any(lowered.startswith(prefix) for prefix in CLOUD_INIT_NAMES)
+    return (
+        lowered.endswith(MANIFEST_SUFFIXES)
+        or any(lowered.startswith(prefix) for prefix in CLOUD_INIT_NAMES)
+        or name in EXTENSIONLESS_NAMES
+    )
 
 
 class Excluder:

@@ -16,7 +16,9 @@ from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Hit, Policy, Settings
-from .source import Position, locate
+from .render import Rendered, Segment, render, segments
+from .render_policies import RENDER_POLICIES
+from .source import Position, get, locate
 from .suppress import (
     IGNORE_ANNOTATION,
     PathIgnores,
@@ -28,6 +30,7 @@ from .suppress import (
 
 PARALLEL_MIN_FILES = 48
 MAX_FINDINGS_PER_FILE = 10_000
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class ActivePolicy:
 
 def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
     """The engine's input-error policies and the loaded packs, sorted by id."""
-    return tuple(sorted((*INPUT_POLICIES, *policies), key=lambda p: p.id))
+    return tuple(sorted((*INPUT_POLICIES, *RENDER_POLICIES, *policies), key=lambda p: p.id))
 
 
 class Engine:
@@ -67,12 +70,21 @@ class Engine:
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
+        rendered = render(candidates, self.config.render, self.classifier)
+        candidates = rendered.candidates
         workers = _worker_count(jobs, len(candidates))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results, tuple(a.policy for a in self.active))
+        results += self._lint_rendered(rendered)
+        return Report.from_results(results, tuple(a.policy for a in self.active), tuple(rendered.notes))
+
+    def _lint_rendered(self, rendered: Rendered) -> list[FileResult]:
+        """Rendered charts document by document, rendered builds and render findings, chart files not linted."""
+        results = [self.lint_segments(display, found) for display, found in rendered.streams]
+        results += [self._check(loaded, display) for display, loaded in rendered.files]
+        return results + [FileResult(display, linted=False) for display in rendered.skipped]
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
@@ -81,13 +93,13 @@ class Engine:
                 candidate.display, Problem("VM007", candidate.problem, _first_line(candidate.display))
             )
         if candidate.path == STDIN:
-            display = stdin_filename or "<stdin>"
-            return self.lint_bytes(sys.stdin.buffer.read(), display)
+            display = stdin_filename or "<stdin>"  # a name given wins over a Helm stream's sources
+            return self.lint_bytes(sys.stdin.buffer.read(), display, split=stdin_filename is None)
         data, problem = self._read(candidate)
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
-        return self.lint_bytes(data, candidate.display, candidate.path)
+        return self.lint_bytes(data, candidate.display, candidate.path, partial=candidate.partial)
 
     def _read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
         where = _first_line(candidate.display)
@@ -113,15 +125,28 @@ class Engine:
         finding = self._problem_finding(problem)
         return FileResult(display, findings=(finding,) if finding else ())
 
-    def lint_bytes(self, data: bytes, display: str, path: str | None = None) -> FileResult:
-        """Lint one file's content within the per-file CPU-time budget; never raises."""
-        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path))
+    def lint_bytes(
+        self, data: bytes, display: str, path: str | None = None, *, split: bool = True, partial: bool = False
+    ) -> FileResult:
+        """Lint one file's content within the per-file CPU-time budget; never raises.
+
+        ``split``: a Helm stream is linted document by document; ``partial``: a patch, judged on what it writes.
+        """
+        found = segments(data) if split else None
+        if found:
+            return self.lint_segments(display, found)
+        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path, partial))
         if result is None:
             message = f"checking the file used more than {self.file_cpu_seconds:g} s of CPU time; it was not checked"
             return self._problem_only(display, Problem("VM006", message, _first_line(display)))
         return result
 
-    def _lint_bytes(self, data: bytes, display: str, path: str | None) -> FileResult:
+    def lint_segments(self, display: str, found: list[Segment]) -> FileResult:
+        """A rendered stream: each document linted under the name of the template that wrote it."""
+        parts = [(self.lint_bytes(s.data, s.display or display, split=False), s.rendered_by) for s in found]
+        return FileResult.merged(display, parts)
+
+    def _lint_bytes(self, data: bytes, display: str, path: str | None, partial: bool) -> FileResult:
         try:
             loaded = load(data, display, self.classifier, path)
         except Exception as error:  # a parser bug must not end the run
@@ -129,9 +154,9 @@ class Engine:
             return FileResult(display, errors=(internal,))
         if loaded.skip_reason:
             return FileResult(display, documents=loaded.documents, linted=False)
-        return self._check(loaded, display)
+        return self._check(loaded, display, partial)
 
-    def _check(self, loaded: LoadedFile, display: str) -> FileResult:
+    def _check(self, loaded: LoadedFile, display: str, partial: bool = False) -> FileResult:
         # Each finding travels with the ids its workload's annotation ignores.
         pending: list[tuple[Finding, frozenset[str]]] = []
         errors: list[InternalError] = []
@@ -149,6 +174,7 @@ class Engine:
                     pending.extend(
                         (self._hit_finding(workload, active, hit, lines), ignores)
                         for hit in active.policy.run(workload, active.settings)
+                        if not partial or _written(workload, hit)
                     )
                 except Exception as error:  # one failing policy must not stop the others
                     message = (
@@ -238,6 +264,14 @@ class _Lines:
             self.split[file] = self.texts.get(file, "").splitlines()
         lines = self.split[file]
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _written(workload: Workload, hit: Hit) -> bool:
+    """Whether a hit is on a value the document writes: a patch is judged on nothing else.
+
+    A hit located at a key is how policies point at something missing below or beside it.
+    """
+    return not hit.key and get(workload.document, workload.path + hit.path, _UNSET) is not _UNSET
 
 
 def _first_line(display: str) -> Position:

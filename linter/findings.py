@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .context import effective
 from .policy import Policy
@@ -42,6 +42,7 @@ class Finding:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
+    rendered: str = field(default="", compare=False)  # the tool whose output was linted ("helm"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,25 @@ class FileResult:
     facts: frozenset[tuple[str, ...]] = frozenset()
     suppressions: tuple[Suppression, ...] = ()
 
+    @classmethod
+    def merged(cls, file: str, parts: list[tuple[FileResult, str]]) -> FileResult:
+        """One result for a rendered stream from its documents' results, findings marked with the tool."""
+
+        def mark(finding: Finding, tool: str) -> Finding:
+            return replace(finding, rendered=tool) if tool else finding
+
+        return cls(
+            file,
+            findings=tuple(mark(f, tool) for r, tool in parts for f in r.findings),
+            errors=tuple(e for r, _ in parts for e in r.errors),
+            suppressed=sum(r.suppressed for r, _ in parts),
+            documents=sum(r.documents for r, _ in parts),
+            workloads=sum(r.workloads for r, _ in parts),
+            linted=any(r.linted for r, _ in parts),
+            facts=frozenset().union(*(r.facts for r, _ in parts)),
+            suppressions=tuple(replace(s, finding=mark(s.finding, tool)) for r, tool in parts for s in r.suppressions),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -96,9 +116,12 @@ class Report:
     summary: Summary
     suppressions: tuple[Suppression, ...] = ()  # counted in ``summary.suppressed``
     policies: tuple[Policy, ...] = ()  # the run's catalog, for reporters that describe rules
+    notes: tuple[str, ...] = ()  # what the run did not lint and why (charts not rendered), for the summary
 
     @classmethod
-    def from_results(cls, results: list[FileResult], policies: tuple[Policy, ...] = ()) -> Report:
+    def from_results(
+        cls, results: list[FileResult], policies: tuple[Policy, ...] = (), notes: tuple[str, ...] = ()
+    ) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
         findings = tuple(
@@ -114,7 +137,7 @@ class Report:
             suppressed=sum(r.suppressed for r in results),
         )
         suppressions = tuple(sorted((s for r in results for s in r.suppressions), key=lambda s: s.finding))
-        return cls(findings, errors, summary, suppressions, policies)
+        return cls(findings, errors, summary, suppressions, policies, notes)
 
     def fails(self, fail_on: str) -> bool:
         """True when any finding is at or above ``fail_on`` (``never`` never fails)."""
