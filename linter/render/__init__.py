@@ -86,13 +86,13 @@ def _charts(candidates: list[Candidate], names: list[str], allowed: bool, out: R
         elif result.missing_tool:
             problem = Problem(
                 "VM033",
-                f"--render: helm is not on PATH, so the chart was not rendered (`{command}`)",
+                f"--render: helm is not on PATH; chart not rendered (`{command}`)",
                 Position(chart.display, 1, 1),
             )
         else:
             problem = Problem("VM031", f"helm template failed: {result.error}", Position(chart.display, 1, 1))
         out.files.append((chart.display, load_plain(chart, [problem])))
-        out.notes.append(f"{display}: Helm chart not rendered, its templates were not linted: `{command}`")
+        out.notes.append(f"{display}: Helm chart not rendered, templates not linted: `{command}`")
     return covered
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -35,8 +36,9 @@ def find_tool(name: str) -> str | None:
     return os.path.abspath(found) if found else None
 
 
-def run_tool(command: list[str], workdir: str, *, time_limit: float = TIME_LIMIT_SECONDS) -> ToolRun:
+def run_tool(command: list[str], workdir: str, *, time_limit: float | None = None) -> ToolRun:
     """Run ``command`` (its first item an absolute path) in ``workdir``; never raises."""
+    time_limit = TIME_LIMIT_SECONDS if time_limit is None else time_limit
     with tempfile.TemporaryDirectory(prefix="vmlint-render-") as scratch:
         empty = os.path.join(scratch, "bin")
         os.mkdir(empty)
@@ -53,32 +55,42 @@ def run_tool(command: list[str], workdir: str, *, time_limit: float = TIME_LIMIT
         }
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             try:
-                done = subprocess.run(
+                child = subprocess.Popen(
                     command,
                     cwd=workdir,
                     env=env,
                     stdin=subprocess.DEVNULL,
                     stdout=out,
                     stderr=err,
-                    timeout=time_limit,
+                    start_new_session=True,  # its own process group: a timeout ends everything it started
                     preexec_fn=_limit_output,  # runs before any worker process or thread exists
-                    check=False,
                 )
-            except subprocess.TimeoutExpired:
-                return ToolRun("", f"{_name(command)} did not finish within {time_limit:g} s")
             except OSError as error:
                 return ToolRun("", f"{_name(command)} could not be started: {error.strerror or error}")
+            try:
+                returncode = child.wait(timeout=time_limit)
+            except subprocess.TimeoutExpired:
+                _kill(child)
+                return ToolRun("", f"{_name(command)} did not finish within {time_limit:g} s")
             out.seek(0)
             err.seek(0)
             output = out.read(MAX_OUTPUT_BYTES + 1)
             errors = err.read(MAX_OUTPUT_BYTES).decode("utf-8", errors="replace")
-    if done.returncode != 0:
-        if len(output) > MAX_OUTPUT_BYTES or done.returncode < 0:
-            return ToolRun("", f"{_name(command)} stopped (signal {-done.returncode}): output above the size limit?")
-        return ToolRun("", tool_message(errors) or f"{_name(command)} exited with status {done.returncode}")
-    if len(output) > MAX_OUTPUT_BYTES:
+    if len(output) > MAX_OUTPUT_BYTES or returncode == -signal.SIGXFSZ:
         return ToolRun("", f"{_name(command)} printed more than {MAX_OUTPUT_BYTES} bytes")
+    if returncode < 0:
+        return ToolRun("", f"{_name(command)} was stopped by signal {-returncode}")
+    if returncode != 0:
+        return ToolRun("", tool_message(errors) or f"{_name(command)} exited with status {returncode}")
     return ToolRun(output.decode("utf-8", errors="replace"), None)
+
+
+def _kill(child: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except OSError:
+        child.kill()
+    child.wait()
 
 
 def _limit_output() -> None:
