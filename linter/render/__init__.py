@@ -9,20 +9,17 @@ asks (``--render`` or ``render:`` in the config).  See docs/decisions/0014.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from ..discovery import Candidate, _display
-from ..formats import LoadedFile, Problem
+from ..discovery import Candidate
+from ..formats import LoadedFile
 from ..normalize.common import Classifier
-from ..source import Position
-from . import helm
-from .build import build_kustomization, load_plain
-from .helm import Segment, segments
-from .kustomize import NAMES, Kustomization, closure, kustomization_in, read_kustomization
+from .stream import Segment, segments
+
+CHART_FILE = "Chart.yaml"
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 __all__ = ["Rendered", "Segment", "render", "segments"]
-
-TOOLS = ("helm", "kustomize")
 
 
 @dataclass(slots=True)
@@ -44,83 +41,8 @@ class Rendered:
 def render(candidates: list[Candidate], tools: frozenset[str], classifier: Classifier) -> Rendered:
     """Plan and run the render stage over discovered candidates (``tools``: those the user allowed)."""
     names = [os.path.basename(c.path) for c in candidates]
-    if helm.CHART_FILE not in names and not any(name in NAMES for name in names):
+    if CHART_FILE not in names and not any(name in KUSTOMIZATION_NAMES for name in names):
         return Rendered(candidates)
-    out = Rendered([])
-    covered = _charts(candidates, names, "helm" in tools, out)
-    found = [(c, read_kustomization(c.path, c.display)) for c, n in zip(candidates, names, strict=True) if n in NAMES]
-    if "kustomize" in tools:
-        covered |= _kustomizations(candidates, found, classifier, out)
-    patches = {os.path.realpath(p) for _, k in found for p in k.patch_files}
-    for candidate in candidates:
-        real = os.path.realpath(candidate.path)
-        if real in covered:
-            continue
-        out.candidates.append(replace(candidate, partial=True) if real in patches else candidate)
-    return out
+    from .plan import plan  # only runs with a chart or a kustomization import the tools
 
-
-def _charts(candidates: list[Candidate], names: list[str], allowed: bool, out: Rendered) -> set[str]:
-    """Chart directories: rendered with helm when allowed, otherwise an info finding; their files are covered."""
-    roots = [c for c, name in zip(candidates, names, strict=True) if name == helm.CHART_FILE]
-    roots = [c for c in roots if helm.is_chart(os.path.dirname(c.path) or ".")]
-    directories = [os.path.realpath(os.path.dirname(c.path) or ".") for c in roots]
-    # A chart inside another chart's charts/ is a subchart, rendered by its parent.
-    top = [(c, d) for c, d in zip(roots, directories, strict=True) if not _inside_other(d, directories)]
-    covered: set[str] = set()
-    for chart, directory in top:
-        for candidate in candidates:
-            real = os.path.realpath(candidate.path)
-            if real.startswith(directory + os.sep) and helm.is_chart_part(os.path.relpath(real, directory)):
-                covered.add(real)
-        display = os.path.dirname(chart.display) or "."
-        result = helm.render_chart(directory, display) if allowed else None
-        if result is not None and result.error is None:
-            out.streams.append((display, result.segments))
-            continue
-        command = f"helm template {display} | vmlint check -"
-        out.skipped.extend(c.display for c in candidates if os.path.realpath(c.path) in covered and c is not chart)
-        if result is None:
-            message = f"Helm chart not linted as written: its templates need rendering (`{command}` or --render)"
-            problem = Problem("VM030", message, Position(chart.display, 1, 1))
-        elif result.missing_tool:
-            problem = Problem(
-                "VM033",
-                f"--render: helm is not on PATH; chart not rendered (`{command}`)",
-                Position(chart.display, 1, 1),
-            )
-        else:
-            problem = Problem("VM031", f"helm template failed: {result.error}", Position(chart.display, 1, 1))
-        out.files.append((chart.display, load_plain(chart, [problem])))
-        out.notes.append(f"{display}: Helm chart not rendered, templates not linted: `{command}`")
-    return covered
-
-
-def _inside_other(directory: str, others: list[str]) -> bool:
-    return any(directory != other and directory.startswith(os.path.join(other, "charts") + os.sep) for other in others)
-
-
-def _kustomizations(
-    candidates: list[Candidate], found: list[tuple[Candidate, Kustomization]], classifier: Classifier, out: Rendered
-) -> set[str]:
-    """Build the kustomizations no other one references; a good build covers the files it read."""
-    displays = {os.path.realpath(c.path): c.display for c in candidates}
-    referenced = {os.path.realpath(child) for _, k in found for child in k.children}
-    covered: set[str] = set()
-    cache: dict[str, Kustomization | None] = {}
-
-    def read(directory: str) -> Kustomization | None:
-        if directory not in cache:
-            file = kustomization_in(directory)
-            real = os.path.realpath(file) if file else None
-            cache[directory] = read_kustomization(file, displays.get(real or "", _display(file))) if file else None
-        return cache[directory]
-
-    for candidate, k in found:
-        if k.component or os.path.realpath(os.path.dirname(k.file) or ".") in referenced:
-            continue
-        members = closure(k, read)
-        loaded, files = build_kustomization(candidate, members, displays, classifier)
-        out.files.append((candidate.display, loaded))
-        covered |= files
-    return covered
+    return plan(candidates, names, tools, classifier)

@@ -18,9 +18,10 @@ from typing import Any
 
 from ..parsers.yaml_tree import parse_yaml
 from ..source import Position, YMap, locate
+from . import KUSTOMIZATION_NAMES
 from .tools import ToolRun, find_tool, run_tool
 
-NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+NAMES = KUSTOMIZATION_NAMES
 MAX_KUSTOMIZATIONS = 200
 _REFERENCES = ("resources", "components", "bases")
 _CONFIG_FILES = ("transformers", "generators", "validators", "configurations", "crds", "replacements")
