@@ -92,7 +92,7 @@ def _rendered(
         )
         loaded.workloads.extend(part.workloads)
         loaded.problems.extend(part.problems)
-        loaded.facts.update(part.facts)
+        loaded.objects.extend(part.objects)
         loaded.documents += 1
     loaded.problems.extend(
         Problem("VM031", f"kustomize printed invalid YAML: {p.message}", Position(candidate.display, 1, 1))
