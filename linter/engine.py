@@ -56,7 +56,7 @@ class Engine:
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
-        rendered = render(candidates, self.config.render, self.classifier)
+        rendered = render(candidates, self.config, self.classifier)
         candidates = rendered.candidates
         workers = _worker_count(jobs, len(candidates))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once

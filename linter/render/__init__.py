@@ -1,9 +1,9 @@
-"""The render stage: what users commit but do not apply as written (Helm, Kustomize).
+"""The render stage: what users commit but do not apply as written (Helm, Kustomize, Compose file sets).
 
 Called once by the engine, after discovery and before any file is read.  Detection is by
-file name only (``Chart.yaml``, ``kustomization.yaml``), so a run without charts or
-kustomizations pays one pass over the candidates' names.  Tools run only when the user
-asks (``--render`` or ``render:`` in the config).  See docs/decisions/0014.
+file name only (``Chart.yaml``, ``kustomization.yaml``) and by the config (``compose-projects``),
+so a run without them pays one pass over the candidates' names.  Tools run only when the
+user asks (``--render`` or ``render:`` in the config).  See docs/decisions/0014.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..config import Config
 from ..discovery import Candidate
 from ..formats import LoadedFile
 from ..normalize.common import Classifier
@@ -38,11 +39,15 @@ class Rendered:
     notes: list[str] = field(default_factory=list)
 
 
-def render(candidates: list[Candidate], tools: frozenset[str], classifier: Classifier) -> Rendered:
-    """Plan and run the render stage over discovered candidates (``tools``: those the user allowed)."""
+def render(candidates: list[Candidate], config: Config, classifier: Classifier) -> Rendered:
+    """Plan and run the render stage over discovered candidates, with the tools and file sets ``config`` allows."""
     names = [os.path.basename(c.path) for c in candidates]
-    if CHART_FILE not in names and not any(name in KUSTOMIZATION_NAMES for name in names):
+    if (
+        CHART_FILE not in names
+        and not any(name in KUSTOMIZATION_NAMES for name in names)
+        and not config.compose_projects
+    ):
         return Rendered(candidates)
-    from .plan import plan  # only runs with a chart or a kustomization import the tools
+    from .plan import plan  # only runs with a chart, a kustomization or a file set import the rest
 
-    return plan(candidates, names, tools, classifier)
+    return plan(candidates, names, config, classifier)

@@ -5,19 +5,23 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from ..config import Config
 from ..discovery import Candidate, _display
 from ..formats import Problem
 from ..normalize.common import Classifier
 from ..source import Position
 from . import CHART_FILE, Rendered, helm
 from .build import build_kustomization, load_plain
+from .compose_sets import compose_sets
 from .kustomize import NAMES, Kustomization, closure, kustomization_in, read_kustomization
 
 
-def plan(candidates: list[Candidate], names: list[str], tools: frozenset[str], classifier: Classifier) -> Rendered:
-    """The render stage for a run with charts or kustomizations (``names``: the candidates' file names)."""
+def plan(candidates: list[Candidate], names: list[str], config: Config, classifier: Classifier) -> Rendered:
+    """The render stage for a run with charts, kustomizations or file sets (``names``: the candidates' file names)."""
     out = Rendered([])
-    covered = _charts(candidates, names, "helm" in tools, out)
+    tools = config.render
+    covered = compose_sets(config.compose_projects, candidates, classifier, out)
+    covered |= _charts(candidates, names, "helm" in tools, out)
     found = [(c, read_kustomization(c.path, c.display)) for c, n in zip(candidates, names, strict=True) if n in NAMES]
     if "kustomize" in tools:
         covered |= _kustomizations(candidates, found, classifier, out)
