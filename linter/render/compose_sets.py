@@ -37,7 +37,10 @@ def compose_sets(
             documents=len(members),
             is_manifest=True,
             other_texts=merged.texts,
-            dropped=frozenset(name for (name, _), real in zip(members, reals, strict=True) if real not in displays),
+            # Members this run does not lint report their own findings when it does (a missing one only its VM007).
+            dropped=frozenset(
+                n for (n, _), r in zip(members, reals, strict=True) if r not in displays and os.path.exists(r)
+            ),
         )
         out.files.append((first, loaded))
         out.notes.extend(f"{name}: {why} ({first})" for name, why in merged.left_out)
