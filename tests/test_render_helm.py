@@ -231,3 +231,23 @@ def test_real_helm_renders_a_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)
     _, data = check("--render", "--select", "VM102", ".")
     assert rows(data) == [("VM102", "charts/web/templates/deployment.yaml", 9, 19, "helm")]
+
+
+def test_render_in_the_config_accepts_only_known_tools(repo: Path) -> None:
+    (repo / ".vmlint.yaml").write_text("render: [helm, docker]\n")
+    result = CliRunner().invoke(main, ["check", "."])
+    assert result.exit_code == 2
+    assert "render.1: 'docker' is not one of ['helm', 'kustomize']" in result.output
+
+
+def test_render_helm_in_the_config_runs_helm(repo: Path) -> None:
+    fake_helm(repo, "exit 0")
+    (repo / ".vmlint.yaml").write_text("render: [helm]\n")
+    check(".")
+    assert (repo.parent / "args").exists()
+
+
+def test_a_source_comment_that_names_no_template_is_not_a_helm_stream() -> None:
+    pod = STREAM.split("---\n")[2].split("\n", 1)[1]
+    _, data = check("--select", "VM102", "-", input="# Source: https://example.org/debug.yaml\n" + pod)
+    assert rows(data) == [("VM102", "<stdin>", 11, 19, None)]

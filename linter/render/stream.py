@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 SOURCE = "# Source: "
 _SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$")
+# What Helm writes after `# Source:`: CHART/templates/..., CHART/charts/SUB/templates/..., CHART/crds/...
+# (a `# Source: https://...` comment someone wrote above a manifest is not one).
+_TEMPLATE = re.compile(r"^[\w.-]+/(?:charts/[\w.-]+/)*(?:templates|crds)/\S+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +54,8 @@ def _segment(lines: list[str], start: int, end: int, rename: Callable[[str], str
     if first is None:
         return None
     head = body[first].strip()
-    if head.startswith(SOURCE):
-        source = head[len(SOURCE) :].strip()
+    source = head[len(SOURCE) :].strip() if head.startswith(SOURCE) else ""
+    if _TEMPLATE.match(source):
         return Segment(rename(source) if rename else source, "".join(body[first + 1 :]).encode(), "helm")
     if all(not line.strip() or line.lstrip().startswith("#") for line in body):
         return None  # nothing but comments: no document
