@@ -16,12 +16,16 @@ STDIN = "-"
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file to lint, or a path that could not be walked (``problem`` says why); ``partial``: a patch."""
+    """A file to lint, or a path that could not be walked (``problem`` says why).
+
+    ``explicit``: named on the command line, not found by a walk; ``partial``: a patch (see vmlint.render).
+    """
 
     path: str
     display: str
     problem: str | None = None
     partial: bool = False
+    explicit: bool = False
 
 
 def is_candidate_name(name: str) -> bool:
@@ -69,7 +73,7 @@ def discover(paths: Iterable[str], excluder: Excluder) -> Iterator[Candidate]:
             key = os.path.realpath(raw)
             if key not in seen:
                 seen.add(key)
-                yield Candidate(raw, _display(raw))
+                yield Candidate(raw, _display(raw), explicit=True)
         else:
             yield Candidate(raw, _display(raw), problem="no such file or directory")
 

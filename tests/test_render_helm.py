@@ -251,3 +251,10 @@ def test_a_source_comment_that_names_no_template_is_not_a_helm_stream() -> None:
     pod = STREAM.split("---\n")[2].split("\n", 1)[1]
     _, data = check("--select", "VM102", "-", input="# Source: https://example.org/debug.yaml\n" + pod)
     assert rows(data) == [("VM102", "<stdin>", 11, 19, None)]
+
+
+def test_a_template_named_alone_belongs_to_its_chart(repo: Path) -> None:
+    """A pre-commit run passes only the changed template: its chart is reported as needing rendering."""
+    code, data = check("charts/web/templates/deployment.yaml")
+    assert [(f["policy"], f["file"]) for f in data["findings"]] == [("VM030", "charts/web/Chart.yaml")]
+    assert (code, data["summary"]["skipped"]) == (0, 1)

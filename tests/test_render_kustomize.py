@@ -184,3 +184,10 @@ def test_config_render_kustomize_builds(repo: Path, tmp_path_factory, monkeypatc
     (repo / ".vmlint.yaml").write_text("render: [kustomize]\n")
     check(".")
     assert (bin_dir / "kustomize-was-run").exists()
+
+
+def test_a_patch_named_alone_is_still_a_patch(repo: Path) -> None:
+    """A pre-commit run passes only the changed file: the kustomization beside it says it is a patch."""
+    _, data = check("overlay/privileged.yaml")
+    assert rows(data) == [("VM102", "overlay/privileged.yaml", 11, 23)]
+    assert data["summary"]["files"] == 1  # the kustomization itself is not linted: it was not named

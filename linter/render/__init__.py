@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..config import Config
-from ..discovery import Candidate
+from ..discovery import Candidate, _display
 from ..formats import LoadedFile
 from ..normalize.common import Classifier
 from .stream import Segment, segments
@@ -42,12 +42,36 @@ class Rendered:
 def render(candidates: list[Candidate], config: Config, classifier: Classifier) -> Rendered:
     """Plan and run the render stage over discovered candidates, with the tools and file sets ``config`` allows."""
     names = [os.path.basename(c.path) for c in candidates]
+    context = _beside_named_files(candidates, names)
     if (
-        CHART_FILE not in names
+        not context
+        and CHART_FILE not in names
         and not any(name in KUSTOMIZATION_NAMES for name in names)
         and not config.compose_projects
     ):
         return Rendered(candidates)
     from .plan import plan  # only runs with a chart, a kustomization or a file set import the rest
 
-    return plan(candidates, names, config, classifier)
+    return plan(candidates, names, config, classifier, context)
+
+
+def _beside_named_files(candidates: list[Candidate], names: list[str]) -> list[Candidate]:
+    """The kustomization beside, and the chart around, each file named on the command line but not among the files.
+
+    A pre-commit run passes only the changed files: a changed patch must still be known as one, and a changed
+    template still belongs to its chart. Walked directories need no look-up (their files are all candidates).
+    """
+    named = {os.path.realpath(c.path) for c in candidates}
+    found: dict[str, Candidate] = {}
+    for candidate in candidates:
+        if not candidate.explicit or candidate.problem:
+            continue
+        directory = os.path.dirname(os.path.abspath(candidate.path))
+        parts = directory.split(os.sep)
+        chart = os.sep.join(parts[: len(parts) - parts[::-1].index("templates") - 1]) if "templates" in parts else ""
+        beside = [os.path.join(directory, name) for name in (*KUSTOMIZATION_NAMES, CHART_FILE)]
+        for path in (*beside, os.path.join(chart, CHART_FILE)) if chart else beside:
+            real = os.path.realpath(path)
+            if real not in named and real not in found and os.path.isfile(path):
+                found[real] = Candidate(path, _display(path))
+    return list(found.values())

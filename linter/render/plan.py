@@ -16,16 +16,24 @@ from .compose_sets import compose_sets
 from .kustomize import NAMES, Kustomization, closure, kustomization_in, read_kustomization
 
 
-def plan(candidates: list[Candidate], names: list[str], config: Config, classifier: Classifier) -> Rendered:
-    """The render stage for a run with charts, kustomizations or file sets (``names``: the candidates' file names)."""
+def plan(
+    candidates: list[Candidate], names: list[str], config: Config, classifier: Classifier, context: list[Candidate]
+) -> Rendered:
+    """The render stage for a run with charts, kustomizations or file sets (``names``: the candidates' file names).
+
+    ``context``: kustomizations and charts around files named on the command line; they are not linted, but say
+    which named files are patches and which are a chart's.
+    """
     out = Rendered([])
     tools = config.render
     covered = compose_sets(config.compose_projects, candidates, classifier, out)
-    covered |= _charts(candidates, names, "helm" in tools, out)
+    charts = [c for c, n in zip(candidates, names, strict=True) if n == CHART_FILE]
+    covered |= _charts(candidates, charts + [c for c in context if c.path.endswith(CHART_FILE)], "helm" in tools, out)
     found = [(c, read_kustomization(c.path, c.display)) for c, n in zip(candidates, names, strict=True) if n in NAMES]
     if "kustomize" in tools:
         covered |= _kustomizations(candidates, found, classifier, out)
-    patches = {os.path.realpath(p) for _, k in found for p in k.patch_files}
+    beside = [(c, read_kustomization(c.path, c.display)) for c in context if os.path.basename(c.path) in NAMES]
+    patches = {os.path.realpath(p) for _, k in found + beside for p in k.patch_files}
     if not covered and not patches:
         out.candidates = candidates
         return out
@@ -37,10 +45,9 @@ def plan(candidates: list[Candidate], names: list[str], config: Config, classifi
     return out
 
 
-def _charts(candidates: list[Candidate], names: list[str], allowed: bool, out: Rendered) -> set[str]:
+def _charts(candidates: list[Candidate], charts: list[Candidate], allowed: bool, out: Rendered) -> set[str]:
     """Chart directories: rendered with helm when allowed, otherwise an info finding; their files are covered."""
-    roots = [c for c, name in zip(candidates, names, strict=True) if name == CHART_FILE]
-    roots = [c for c in roots if helm.is_chart(os.path.dirname(c.path) or ".")]
+    roots = [c for c in charts if helm.is_chart(os.path.dirname(c.path) or ".")]
     directories = [os.path.realpath(os.path.dirname(c.path) or ".") for c in roots]
     # A chart inside another chart's charts/ is a subchart, rendered by its parent.
     top = [(c, d) for c, d in zip(roots, directories, strict=True) if not _inside_other(d, directories)]
