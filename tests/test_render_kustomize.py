@@ -191,3 +191,29 @@ def test_a_patch_named_alone_is_still_a_patch(repo: Path) -> None:
     _, data = check("overlay/privileged.yaml")
     assert rows(data) == [("VM102", "overlay/privileged.yaml", 11, 23)]
     assert data["summary"]["files"] == 1  # the kustomization itself is not linted: it was not named
+
+
+@needs_kustomize
+def test_render_places_json_6902_patches_at_the_value_they_write(repo: Path) -> None:
+    (repo / "overlay" / "kustomization.yaml").write_text(
+        "resources:\n- ../base\npatches:\n- path: ops.yaml\n  target:\n    kind: Deployment\n    name: web\n"
+    )
+    (repo / "overlay" / "privileged.yaml").unlink()
+    (repo / "overlay" / "ops.yaml").write_text(
+        "- op: add\n  path: /spec/template/spec/containers/0/securityContext\n  value:\n    privileged: true\n"
+        "- op: replace\n  path: /spec/template/spec/containers/0/image\n  value: nginx:latest\n"
+    )
+    _, data = check("--render", "--select", "VM102,VM202,VM801", ".")
+    assert rows(data) == [
+        ("VM202", "base/deployment.yaml", 19, 11),
+        ("VM102", "overlay/ops.yaml", 4, 17),
+        ("VM801", "overlay/ops.yaml", 7, 10),
+    ]
+
+
+def test_a_kustomization_of_the_wrong_shape_is_no_crash(repo: Path) -> None:
+    (repo / "overlay" / "kustomization.yaml").write_text(
+        "resources: 5\npatches:\n- path: [1]\n- target: {name: 7}\n  patch: 3\npatchesStrategicMerge: {a: b}\n"
+    )
+    code, data = check(".")
+    assert data["errors"] == [] and code == 1

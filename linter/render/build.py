@@ -178,9 +178,10 @@ def _applied(patches: list[Patch], root: YMap, base: Any, sources: _Sources) -> 
     found: list[Source] = []
     for patch in patches:
         if not isinstance(patch.root, YMap):
-            continue  # a JSON 6902 patch: its fields are placed where the resource has them
+            continue
         wanted_kind = patch.target.get("kind", patch.root.get("kind"))
         wanted_name = patch.target.get("name", _name(patch.root))
+        wanted_name = wanted_name if isinstance(wanted_name, str) else ""
         if wanted_kind in (None, kind) and (not wanted_name or any(wanted_name in n for n in names)):
             found.append((patch.root, sources.display(os.path.realpath(patch.file))))
     return found

@@ -19,6 +19,7 @@ from typing import Any
 from ..parsers.yaml_tree import parse_yaml
 from ..source import Position, YMap, locate
 from . import KUSTOMIZATION_NAMES
+from .origins import json_patch_tree
 from .tools import ToolRun, find_tool, run_tool
 
 NAMES = KUSTOMIZATION_NAMES
@@ -108,12 +109,17 @@ def _read_patches(k: Kustomization, root: YMap, directory: str) -> None:
                 local = os.path.normpath(os.path.join(directory, reference))
                 if os.path.isfile(local):
                     k.patch_files.append(local)
-                    k.patches.extend(Patch(doc, local, target) for doc in _documents(local))
+                    k.patches.extend(Patch(_as_tree(doc), local, target) for doc in _documents(local))
                 continue
             inline = entry.get("patch") if isinstance(entry, dict) else entry
             path = (key, index, "patch") if isinstance(entry, dict) else (key, index)
             if isinstance(inline, str):
-                k.patches.extend(Patch(doc, k.file, target) for doc in _inline(k.text, root, path))
+                k.patches.extend(Patch(_as_tree(doc), k.file, target) for doc in _inline(k.text, root, path))
+
+
+def _as_tree(document: Any) -> Any:
+    """A strategic merge patch as it is; a JSON 6902 patch (a list of operations) as the tree it writes."""
+    return json_patch_tree(document) if isinstance(document, list) else document
 
 
 def _documents(file: str) -> list[Any]:

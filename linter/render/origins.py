@@ -90,8 +90,53 @@ def _forget(node: YMap | YSeq, key: PathPart, context: str, at: tuple[int, int])
 def _match(item: Any, index: int, seq: YSeq) -> int | None:
     if isinstance(item, dict):
         for key in MERGE_KEYS:
-            if key in item:
+            if key in item and any(isinstance(s, dict) and key in s for s in seq):
                 wanted = item[key]
                 return next((j for j, s in enumerate(seq) if isinstance(s, dict) and s.get(key) == wanted), None)
         return index if index < len(seq) and isinstance(seq[index], dict) else None
     return next((j for j, s in enumerate(seq) if _same(s, item)), None)
+
+
+def json_patch_tree(ops: Any) -> YMap | None:
+    """A JSON 6902 patch as a source tree: each ``add``/``replace`` value placed at its pointer, where it is written.
+
+    List indexes stand as written (``-``, an append, has none); the items before an index are empty.
+    """
+    if not isinstance(ops, YSeq):
+        return None
+    tree = YMap()
+    for op in ops:
+        if not isinstance(op, YMap) or op.get("op") not in ("add", "replace") or "value" not in op.marks:
+            continue
+        pointer = op.get("path")
+        if not isinstance(pointer, str) or not pointer.startswith("/"):
+            continue
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+        _plant(tree, tokens, op["value"], op.marks["value"])
+    return tree or None
+
+
+def _plant(tree: YMap, tokens: list[str], value: Any, mark: tuple[int, int, int, int]) -> None:
+    node: Any = tree
+    for position, token in enumerate(tokens):
+        last = position == len(tokens) - 1
+        if isinstance(node, YSeq):
+            if not token.isdigit():
+                return
+            index = int(token)
+            while len(node) <= index:
+                node.append(None)
+                node.marks.append((mark[2], mark[3]))
+            if last:
+                node[index] = value
+            elif not isinstance(node[index], (YMap, YSeq)):
+                node[index] = YSeq() if tokens[position + 1].isdigit() else YMap()
+            node.marks[index] = (mark[2], mark[3])
+            node = node[index]
+        elif isinstance(node, YMap):
+            if last:
+                node[token] = value
+            elif not isinstance(node.get(token), (YMap, YSeq)):
+                node[token] = YSeq() if tokens[position + 1].isdigit() else YMap()
+            node.marks[token] = mark
+            node = node[token]
