@@ -72,6 +72,7 @@ class Engine:
         for display, loaded in rendered.files:
             facts = provided_facts(loaded.objects, loaded.workloads, self.classifier, display)
             results.append(self._check(loaded, facts, display))
+        results += [FileResult(error.file, errors=(error,)) for error in rendered.errors]
         return results + [FileResult(display, linted=False) for display in rendered.skipped]
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:

@@ -217,3 +217,23 @@ def test_a_kustomization_of_the_wrong_shape_is_no_crash(repo: Path) -> None:
     )
     code, data = check(".")
     assert data["errors"] == [] and code == 1
+
+
+def test_a_failure_inside_the_render_stage_is_an_internal_error_not_a_traceback(repo: Path, monkeypatch) -> None:
+    from vmlint.render import plan
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(plan, "compose_sets", broken)
+    result = CliRunner().invoke(main, ["check", "--format", "json", "."])
+    data = json.loads(result.output)
+    assert result.exit_code == 2
+    assert data["errors"] == [
+        {
+            "file": "base/deployment.yaml",
+            "message": "internal error in the render stage: RuntimeError: boom",
+            "policy": None,
+        }
+    ]
+    assert ("VM102", "overlay/privileged.yaml", 11, 23) in rows(data)  # linted as written

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..discovery import Candidate, _display
+from ..findings import InternalError
 from ..formats import LoadedFile
 from ..normalize.common import Classifier
 from .stream import Segment, segments
@@ -29,7 +30,7 @@ class Rendered:
 
     ``files``: rendered builds and render findings, checked like files that were read;
     ``streams``: rendered charts, linted document by document; ``skipped``: files covered by
-    a chart that was not rendered; ``notes``: lines for the summary.
+    a chart that was not rendered; ``notes``: lines for the summary; ``errors``: the stage's own failure.
     """
 
     candidates: list[Candidate]
@@ -37,6 +38,7 @@ class Rendered:
     streams: list[tuple[str, list[Segment]]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
 
 
 def render(candidates: list[Candidate], config: Config, classifier: Classifier) -> Rendered:
@@ -52,7 +54,11 @@ def render(candidates: list[Candidate], config: Config, classifier: Classifier) 
         return Rendered(candidates)
     from .plan import plan  # only runs with a chart, a kustomization or a file set import the rest
 
-    return plan(candidates, names, config, classifier, context)
+    try:
+        return plan(candidates, names, config, classifier, context)
+    except Exception as error:  # a bug here must not end the run: the files are linted as written
+        message = f"internal error in the render stage: {type(error).__name__}: {error}"
+        return Rendered(candidates, errors=[InternalError(candidates[0].display if candidates else ".", message)])
 
 
 def _beside_named_files(candidates: list[Candidate], names: list[str]) -> list[Candidate]:
