@@ -26,9 +26,11 @@ def plan(
     """
     out = Rendered([])
     tools = config.render
+    reals = [os.path.realpath(c.path) for c in candidates]
     covered = compose_sets(config.compose_projects, candidates, classifier, out)
     charts = [c for c, n in zip(candidates, names, strict=True) if n == CHART_FILE]
-    covered |= _charts(candidates, charts + [c for c in context if c.path.endswith(CHART_FILE)], "helm" in tools, out)
+    charts += [c for c in context if c.path.endswith(CHART_FILE)]
+    covered |= _charts(candidates, reals, charts, "helm" in tools, out)
     found = [(c, read_kustomization(c.path, c.display)) for c, n in zip(candidates, names, strict=True) if n in NAMES]
     if "kustomize" in tools:
         covered |= _kustomizations(candidates, found, classifier, out)
@@ -37,33 +39,36 @@ def plan(
     if not covered and not patches:
         out.candidates = candidates
         return out
-    for candidate in candidates:
-        real = os.path.realpath(candidate.path)
-        if real in covered:
-            continue
-        out.candidates.append(replace(candidate, partial=True) if real in patches else candidate)
+    for candidate, real in zip(candidates, reals, strict=True):
+        if real not in covered:
+            out.candidates.append(replace(candidate, partial=True) if real in patches else candidate)
     return out
 
 
-def _charts(candidates: list[Candidate], charts: list[Candidate], allowed: bool, out: Rendered) -> set[str]:
-    """Chart directories: rendered with helm when allowed, otherwise an info finding; their files are covered."""
+def _charts(
+    candidates: list[Candidate], reals: list[str], charts: list[Candidate], allowed: bool, out: Rendered
+) -> set[str]:
+    """Chart directories: rendered with helm when allowed, otherwise an info finding; their files are covered.
+
+    ``reals``: the candidates' real paths.
+    """
     roots = [c for c in charts if helm.is_chart(os.path.dirname(c.path) or ".")]
     directories = [os.path.realpath(os.path.dirname(c.path) or ".") for c in roots]
     # A chart inside another chart's charts/ is a subchart, rendered by its parent.
     top = [(c, d) for c, d in zip(roots, directories, strict=True) if not _inside_other(d, directories)]
     covered: set[str] = set()
     for chart, directory in top:
-        for candidate in candidates:
-            real = os.path.realpath(candidate.path)
-            if real.startswith(directory + os.sep) and helm.is_chart_part(os.path.relpath(real, directory)):
-                covered.add(real)
+        mine = {
+            r for r in reals if r.startswith(directory + os.sep) and helm.is_chart_part(os.path.relpath(r, directory))
+        }
+        covered |= mine
         display = os.path.dirname(chart.display) or "."
         result = helm.render_chart(directory, display) if allowed else None
         if result is not None and result.error is None:
             out.streams.append((display, result.segments))
             continue
         command = f"helm template {display} | vmlint check -"
-        out.skipped.extend(c.display for c in candidates if os.path.realpath(c.path) in covered and c is not chart)
+        out.skipped.extend(c.display for c, r in zip(candidates, reals, strict=True) if r in mine and c is not chart)
         if result is None:
             message = f"Helm chart not linted as written: its templates need rendering (`{command}` or --render)"
             problem = Problem("VM030", message, Position(chart.display, 1, 1))
