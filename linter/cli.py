@@ -60,6 +60,7 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
+@click.option("--render", is_flag=True, help="Render Helm charts and build kustomizations with the tools on PATH.")
 @click.option(
     "--baseline",
     "baseline_path",
@@ -87,6 +88,7 @@ def check(
     fail_on: str | None,
     jobs: int,
     stdin_filename: str | None,
+    render: bool,
     baseline_path: str | None,
     write_baseline: str | None,
     show_posture: bool,
@@ -106,6 +108,7 @@ def check(
         click.echo(f"vmlint: configuration error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     config = _with_cli(config, selected, ignored, fail_on)
+    config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
     report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:

@@ -23,6 +23,14 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class ComposeSet:
+    """A declared Compose file set (``compose-projects``): absolute paths, merged in order."""
+
+    files: tuple[str, ...]
+    env_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything a run needs to know besides the paths."""
 
@@ -38,6 +46,8 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_on: str = "warning"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    render: frozenset[str] = frozenset()  # tools the render stage may run: "helm", "kustomize"
+    compose_projects: tuple[ComposeSet, ...] = ()
 
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
@@ -158,4 +168,25 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        render=frozenset(data.get("render", [])),
+        compose_projects=_compose_sets(data.get("compose-projects", []), found),
+    )
+
+
+def _compose_sets(items: list[dict[str, Any]], source: Path) -> tuple[ComposeSet, ...]:
+    """``compose-projects`` with paths resolved against the configuration's directory, which they may not leave."""
+    root = source.resolve().parent
+
+    def inside(value: str, where: str) -> str:
+        resolved = (root / value).resolve()
+        if Path(value).is_absolute() or not resolved.is_relative_to(root):
+            raise ConfigError(f"{source}: {where}: {value!r} is outside the configuration's directory")
+        return str(resolved)
+
+    return tuple(
+        ComposeSet(
+            tuple(inside(f, f"compose-projects.{i}.files") for f in item["files"]),
+            inside(item["env-file"], f"compose-projects.{i}.env-file") if "env-file" in item else None,
+        )
+        for i, item in enumerate(items)
     )

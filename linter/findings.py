@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .context import effective
 from .policy import Policy
@@ -42,6 +42,7 @@ class Finding:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
+    rendered: str = field(default="", compare=False)  # the tool whose output was linted ("helm"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,27 @@ class FileResult:
     inventory: tuple[WorkloadSummary, ...] = ()
     excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
 
+    @classmethod
+    def merged(cls, file: str, parts: list[tuple[FileResult, str]]) -> FileResult:
+        """One result for a rendered stream from its documents' results, findings marked with the tool."""
+
+        def mark(finding: Finding, tool: str) -> Finding:
+            return replace(finding, rendered=tool) if tool else finding
+
+        return cls(
+            file,
+            findings=tuple(mark(f, tool) for r, tool in parts for f in r.findings),
+            errors=tuple(e for r, _ in parts for e in r.errors),
+            suppressed=sum(r.suppressed for r, _ in parts),
+            documents=sum(r.documents for r, _ in parts),
+            workloads=sum(r.workloads for r, _ in parts),
+            linted=any(r.linted for r, _ in parts),
+            facts=frozenset().union(*(r.facts for r, _ in parts)),
+            suppressions=tuple(replace(s, finding=mark(s.finding, tool)) for r, tool in parts for s in r.suppressions),
+            inventory=tuple(w for r, _ in parts for w in r.inventory),
+            excerpts={file: lines for r, _ in parts for file, lines in r.excerpts.items()},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -121,6 +143,7 @@ class Report:
     inventory: tuple[WorkloadSummary, ...] = ()  # every file's workloads, for the posture (linter.posture)
     minimum_isolation: Mapping[str, str] = field(default_factory=dict)  # tier -> least isolation (VM101's options)
     excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
+    notes: tuple[str, ...] = ()  # what the run did not lint and why (charts not rendered), for the summary
 
     @classmethod
     def from_results(
@@ -128,6 +151,7 @@ class Report:
         results: list[FileResult],
         policies: tuple[Policy, ...] = (),
         minimum_isolation: Mapping[str, str] | None = None,
+        notes: tuple[str, ...] = (),
     ) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
@@ -150,7 +174,7 @@ class Report:
             for file, lines in r.excerpts.items():
                 excerpts.setdefault(file, {}).update(lines)
         minimum = dict(minimum_isolation or {})
-        return cls(findings, errors, summary, suppressions, policies, inventory, minimum, excerpts)
+        return cls(findings, errors, summary, suppressions, policies, inventory, minimum, excerpts, notes)
 
     def fails(self, fail_on: str) -> bool:
         """True when any finding is at or above ``fail_on`` (``never`` never fails)."""

@@ -18,7 +18,7 @@ from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
 from .normalize.kubevirt import KubeVirtNormalizer
 from .normalize.packer import is_legacy_template, legacy_template
 from .normalize.vm_formats import load_vm_file
-from .parsers.yaml_tree import parse_yaml
+from .parsers.yaml_tree import YamlDocument, YamlProblem, parse_yaml
 from .source import Position, locate
 
 _BOMS = (
@@ -120,6 +120,18 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     first = documents[0].root if documents else None
     if is_compose(file, first):
         return _compose(loaded, first, yaml_problems, file, path, classifier)
+    return load_documents(loaded, documents, yaml_problems, file, classifier)
+
+
+def load_documents(
+    loaded: LoadedFile,
+    documents: list[YamlDocument],
+    yaml_problems: list[YamlProblem],
+    file: str,
+    classifier: Classifier,
+) -> LoadedFile:
+    """The Kubernetes, KubeVirt and legacy Packer objects of parsed documents (also rendered ones)."""
+    text = loaded.text
     normalizer = KubernetesNormalizer(classifier, file)
     kubevirt = KubeVirtNormalizer(classifier, file, text)
     shape_problems: list[Problem] = []

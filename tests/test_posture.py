@@ -52,7 +52,7 @@ def test_fixture_set_has_the_known_tier_by_isolation_table(monkeypatch: pytest.M
     ]
     # The Service and the RuntimeClass are objects, not workloads; web (base + override) is one workload.
     assert rows == [
-        ("compose/compose.override.yaml", 2, "service", None, "web", "high", "container", "runc", True, 1),
+        ("compose/compose.yaml", 2, "service", None, "web", "high", "container", "runc", True, 1),
         ("compose/compose.yaml", 5, "service", None, "worker", "standard", "container", "runc", True, 1),
         ("compose/compose.yaml", 9, "service", None, "search", "standard", "sandbox", "runsc", False, 0),
         ("k8s/apps.yaml", 4, "Deployment", "shop", "payments", "high", "container", "runc", True, 1),

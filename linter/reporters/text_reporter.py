@@ -29,10 +29,12 @@ def render(report: Report, color: bool = False) -> str:
             where = f"{_BOLD}{where}{_RESET}"
             severity = f"{_COLORS.get(f.severity, '')}{severity}{_RESET}"
         suffix = f" ({f.object.describe()})" if f.object else ""
+        suffix += f" [rendered by {f.rendered}]" if f.rendered else ""
         lines.append(f"{where} {f.policy} {severity} {_safe(f.message)}{_safe(suffix)}")
     for e in report.errors:
         who = f" {e.policy}" if e.policy else ""
         lines.append(f"{_safe(e.file)}: internal error{who}: {_safe(e.message)}")
+    lines.extend(_safe(note) for note in report.notes)
     s = report.summary
     noun = "finding" if s.findings == 1 else "findings"
     lines.append(
