@@ -16,6 +16,7 @@ from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Hit, Policy, Settings
+from .schema import Validation
 from .source import Position, locate
 from .suppress import (
     IGNORE_ANNOTATION,
@@ -54,7 +55,7 @@ class Engine:
             ActivePolicy(
                 p,
                 config.severity.get(p.id, p.severity),
-                Settings({**p.defaults(), **config.options.get(p.id, {})}),
+                Settings({**p.defaults(), **config.options.get(p.id, {})}, config.kubernetes_version),
             )
             for p in catalog(policies)
             if config.enabled(p.id)
@@ -63,11 +64,13 @@ class Engine:
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
+        self.schemas = Validation(config.kubernetes_version, config.schema_dirs, config.enabled)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         workers = _worker_count(jobs, len(candidates))
+        self.schemas.learn(candidates, self._read)
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
@@ -136,6 +139,7 @@ class Engine:
         pending: list[tuple[Finding, frozenset[str]]] = []
         errors: list[InternalError] = []
         lines = _Lines({display: loaded.text, **loaded.other_texts})
+        unvalidated = self.schemas.check(loaded, display)
         for problem in loaded.problems:
             finding = self._problem_finding(problem, lines)
             if finding:
@@ -189,6 +193,7 @@ class Engine:
             workloads=sum(workload.role != "object" for workload in loaded.workloads),
             facts=frozenset(loaded.facts),
             suppressions=tuple(suppressions),
+            unvalidated=unvalidated,
         )
 
     @staticmethod

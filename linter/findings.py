@@ -75,6 +75,7 @@ class FileResult:
     linted: bool = True
     facts: frozenset[tuple[str, ...]] = frozenset()
     suppressions: tuple[Suppression, ...] = ()
+    unvalidated: int = 0  # Kubernetes objects without a schema (custom resources nobody described)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class Summary:
     workloads: int = 0
     findings: int = 0
     suppressed: int = 0
+    unvalidated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class Report:
             workloads=sum(r.workloads for r in results),
             findings=len(findings),
             suppressed=sum(r.suppressed for r in results),
+            unvalidated=sum(r.unvalidated for r in results),
         )
         suppressions = tuple(sorted((s for r in results for s in r.suppressions), key=lambda s: s.finding))
         return cls(findings, errors, summary, suppressions, policies)

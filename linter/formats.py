@@ -56,6 +56,7 @@ class LoadedFile:
     keep_only: str | None = None
     dropped: frozenset[str] = frozenset()
     facts: set[tuple[str, ...]] = field(default_factory=set)
+    objects: list[dict[str, Any]] = field(default_factory=list)  # the Kubernetes objects, for validation
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -133,6 +134,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
             shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
         for obj in _objects(document.root):
             loaded.is_manifest = True
+            loaded.objects.append(obj)
             loaded.workloads.extend(normalizer.workloads(obj))
             loaded.workloads.extend(kubevirt.workloads(obj))
             normalizer.reader.problems.extend(kubevirt.reader.problems)

@@ -87,3 +87,12 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Give the field the type the format's schema requires.",
     ),
 )
+
+
+def _with_schema_policies() -> tuple[Policy, ...]:
+    from .schema_policies import SCHEMA_POLICIES
+
+    return INPUT_POLICIES + SCHEMA_POLICIES
+
+
+INPUT_POLICIES = _with_schema_policies()
