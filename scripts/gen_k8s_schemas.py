@@ -176,7 +176,7 @@ def main() -> None:
         import kubernetes_validate  # type: ignore[import-not-found]
 
         source = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-    pool: list[Any] = []
+    pool: list[str] = []  # JSON texts: a run parses only the definitions it reaches
     index: dict[str, int] = {}
     versions: dict[str, Any] = {}
     for folder in sorted(source.glob("v1.*.0-local-strict"), key=lambda p: int(p.name.split(".")[1])):
@@ -187,7 +187,7 @@ def main() -> None:
             text = json.dumps(body, sort_keys=True, separators=(",", ":"))
             if text not in index:
                 index[text] = len(pool)
-                pool.append(body)
+                pool.append(text)
             refs[name] = index[text]
         versions[release] = {"kinds": kinds, "definitions": refs}
     data = json.dumps({"pool": pool, "versions": versions}, sort_keys=True, separators=(",", ":")).encode()

@@ -88,14 +88,19 @@ class Validation:
         from .objects import check_object
 
         unvalidated = 0
+        found: list[Problem] = []
         for obj in loaded.objects:
             try:
                 problems, validated = check_object(self, obj, file)
             except Exception as error:  # a validator bug must not end the run: say so where the object is
                 message = f"internal error while validating: {type(error).__name__}: {error}"
                 problems, validated = [problem(BAD_SCHEMA, message, obj, (), file, False)], False
-            loaded.problems.extend(problems)
+            found.extend(problems)
             unvalidated += not validated
+        # The normaliser's VM008 (wrong type) and the schema's finding for the same field: the schema's stays.
+        typed = {p.position for p in found if p.code in ("VM011", "VM014")}
+        loaded.problems[:] = [p for p in loaded.problems if not (p.code == "VM008" and p.position in typed)]
+        loaded.problems.extend(found)
         return unvalidated
 
 

@@ -207,7 +207,7 @@ class Compiler:
             if ref in seen:
                 raise SchemaError(f"$ref {ref} refers to itself")
             if self.resolve is None:
-                raise SchemaError(f"$ref {ref} cannot be resolved here")
+                raise SchemaError(f"$ref {ref}: a CustomResourceDefinition schema cannot use $ref")
             seen.add(ref)
             schema = self.resolve(ref)
         return schema
