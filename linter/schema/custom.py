@@ -32,6 +32,7 @@ class Source:
     node: Node | None = None
     error: str | None = None
     compiler: Compiler | None = None
+    path: DocPath = ()  # where the schema is in its CRD
 
 
 def is_crd(obj: dict[str, Any]) -> bool:
@@ -93,7 +94,7 @@ class CustomSchemas:
             existing = self.sources.get((api_version, kind))
             if existing is not None and existing.origin != origin:
                 continue
-            source = self.sources[(api_version, kind)] = Source(schema, origin, structural=True)
+            source = self.sources[(api_version, kind)] = Source(schema, origin, structural=True, path=path)
             if check:
                 where = preflight(self._compiler(source), schema, path)
                 if where is not None:
@@ -111,10 +112,11 @@ class CustomSchemas:
             self.sources[key] = found
         source = self.sources[key]
         if source.node is None and source.error is None:
-            try:
+            where = preflight(self._compiler(source), source.schema, source.path)
+            if where is not None:
+                source.error = f"{where[1]} (at {_dotted(where[0])})" if where[0] else where[1]
+            else:
                 source.node = self._root(source)
-            except SchemaError as error:
-                source.error = str(error)
         return source
 
     def _compiler(self, source: Source) -> Compiler:
@@ -129,6 +131,7 @@ class CustomSchemas:
         return {"apiVersion": text, "kind": text, "metadata": self.builtin.object_meta()}
 
     def _root(self, source: Source) -> Node:
+        """The compiled schema, which ``preflight`` has checked whole."""
         compiler = self._compiler(source)
         root = compiler.node(source.schema)
         root.extra = compiler.embedded

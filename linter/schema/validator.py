@@ -220,6 +220,8 @@ def validate(node: Node, value: Any) -> list[Issue]:
         _walk(node, value, (), issues, set())
     except RecursionError:
         issues.append(Issue("depth", (), "the document nests too deeply to be validated"))
+    except SchemaError as error:  # a part of the schema no earlier document reached
+        issues.append(Issue("depth", (), f"the schema cannot be used: {error}"))
     return issues
 
 
