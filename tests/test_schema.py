@@ -294,6 +294,7 @@ def test_schema_dirs_give_custom_resources_their_schema(tmp_path: Path) -> None:
         "spec:\n  runing: true\n  template:\n    spec:\n      running: yes-please\n",
     }
     code, rows, data = check(tmp_path, "--select", SCHEMA_IDS, "vm.yaml", files=files)
+    assert code == 1
     assert rows == [
         ["VM010", "vm.yaml", 5, 3, "spec has no field runing; did you mean running?"],
         ["VM011", "vm.yaml", 8, 16, 'spec.template.spec.running must be a boolean, not the string "yes-please"'],
