@@ -396,3 +396,13 @@ def test_lifecycle_table_agrees_with_the_bundled_schemas() -> None:
             assert served and minor(served[-1]) == minor(api.removed) - 1, (api_version, kind, served)
         if api.replacement != "-" and (api.replacement, kind) not in API_LIFECYCLE:
             assert builtin(SUPPORTED[-1]).validator(api.replacement, kind) is not None, (api.replacement, kind)
+
+
+def test_the_text_summary_counts_objects_without_a_schema(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "vm.yaml").write_text("apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: a}\n")
+    result = CliRunner().invoke(main, ["check", "--select", SCHEMA_IDS, str(tmp_path / "vm.yaml")])
+    assert result.output.splitlines()[-1] == (
+        "0 findings in 1 files (0 workloads, 0 suppressed, 0 files skipped as not manifests, "
+        "1 objects not validated: no schema)"
+    )

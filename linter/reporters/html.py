@@ -61,6 +61,7 @@ def render(report: Report, color: bool = False) -> str:
         ("workloads", s.workloads),
         ("findings", s.findings),
         ("suppressed", s.suppressed),
+        ("objects not validated (no schema)", s.unvalidated),
         ("internal errors", len(report.errors)),
     ]
     body = [
