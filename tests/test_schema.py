@@ -406,3 +406,28 @@ def test_the_text_summary_counts_objects_without_a_schema(tmp_path: Path) -> Non
         "0 findings in 1 files (1 workloads, 0 suppressed, 0 files skipped as not manifests, "
         "1 objects not validated: no schema)"
     )
+
+
+def test_a_crd_serves_resources_above_it_in_its_file_and_metadata_is_checked_as_object_meta(tmp_path: Path) -> None:
+    thing = (
+        "apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\n  lables: {a: b}\nspec:\n  size: big\n"
+        "  inner:\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: x}\n    data: {a: b}\n---\n"
+    )
+    crd = CRD.replace("Backup, plural: backups", "Thing, plural: things").replace("backups.", "things.")
+    crd = (
+        crd.replace(
+            "                keep: {type: integer}\n",
+            "                size: {type: integer, nullable: true}\n"
+            "                inner: {type: object, x-kubernetes-embedded-resource: true, "
+            "x-kubernetes-preserve-unknown-fields: true}\n",
+        )
+        .replace("                size: {x-kubernetes-int-or-string: true}\n", "")
+        .replace("required: [schedule]", "")
+    )
+    code, rows, data = check(tmp_path, "--select", SCHEMA_IDS, "both.yaml", files={"both.yaml": thing + crd})
+    assert code == 1
+    assert rows == [
+        ["VM010", "both.yaml", 5, 3, "metadata has no field lables; did you mean labels?"],
+        ["VM011", "both.yaml", 7, 9, 'spec.size must be an integer, not the string "big"'],
+    ]
+    assert data["summary"]["unvalidated"] == 0

@@ -47,6 +47,7 @@ class Validation:
         self.version = kubernetes_version
         self.schema_dirs = tuple(schema_dirs)
         self.active = any(enabled(code) for code in (*ISSUE_POLICIES.values(), UNKNOWN_KIND, BAD_SCHEMA))
+        self.supersedes_vm008 = tuple(code for code in ("VM011", "VM014") if enabled(code))
         self._custom: CustomSchemas | None = None
 
     @property
@@ -85,8 +86,12 @@ class Validation:
         had no schema to be validated against."""
         if not loaded.objects or not self.active:
             return 0
+        from .custom import is_crd
         from .objects import check_object
 
+        for obj in loaded.objects:  # a CRD also serves the resources written above it in the same file
+            if is_crd(obj):
+                self.custom.add_crd(obj, file, check=False)
         unvalidated = 0
         found: list[Problem] = []
         for obj in loaded.objects:
@@ -98,7 +103,7 @@ class Validation:
             found.extend(problems)
             unvalidated += not validated
         # The normaliser's VM008 (wrong type) and the schema's finding for the same field: the schema's stays.
-        typed = {p.position for p in found if p.code in ("VM011", "VM014")}
+        typed = {p.position for p in found if p.code in self.supersedes_vm008}
         loaded.problems[:] = [p for p in loaded.problems if not (p.code == "VM008" and p.position in typed)]
         loaded.problems.extend(found)
         return unvalidated
