@@ -431,3 +431,14 @@ def test_a_crd_serves_resources_above_it_in_its_file_and_metadata_is_checked_as_
         ["VM011", "both.yaml", 7, 9, 'spec.size must be an integer, not the string "big"'],
     ]
     assert data["summary"]["unvalidated"] == 0
+
+
+def test_a_document_cannot_steer_the_schema_lookup_out_of_the_schema_dirs(tmp_path: Path) -> None:
+    outside = {"type": "object", "properties": {"spec": {"type": "string"}}}
+    files = {
+        ".vmlint.yaml": "schema-dirs: [schemas]\n",
+        "secret/x_v1.json": json.dumps(outside),
+        "cr.yaml": "apiVersion: ../secret/v1\nkind: X\nmetadata: {name: a}\nspec: {a: 1}\n",
+    }
+    code, rows, data = check(tmp_path, "--select", SCHEMA_IDS, "cr.yaml", files=files)
+    assert (code, rows, data["summary"]["unvalidated"]) == (0, [], 1)

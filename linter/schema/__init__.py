@@ -28,7 +28,7 @@ ISSUE_POLICIES = {
     "required": "VM013",
     "quantity": "VM014",
     "constraint": "VM015",
-    "depth": "VM017",
+    "unusable": "VM017",
 }
 UNKNOWN_KIND = "VM016"
 BAD_SCHEMA = "VM017"

@@ -9,6 +9,7 @@ validation reports them). A folder given by ``schema-dirs`` holds JSON Schema fi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from .bundle import BuiltinSchemas
 from .validator import Compiler, Node, SchemaError
 
 MAX_SCHEMA_FILE = 10 * 1024 * 1024
+_GROUP = re.compile(r"[a-z0-9][a-z0-9.-]{0,252}")  # a DNS name's characters, no "/" and no leading "."
+_NAME = re.compile(r"[A-Za-z0-9]{1,63}")
 CRD_API_GROUP = "apiextensions.k8s.io"
 
 
@@ -140,6 +143,8 @@ class CustomSchemas:
 
     def _from_dirs(self, api_version: str, kind: str) -> Source | None:
         group, _, version = api_version.rpartition("/")
+        if not (_GROUP.fullmatch(group) and _NAME.fullmatch(version) and _NAME.fullmatch(kind)):
+            return None  # a scanned document must not steer the lookup out of the folders (../, /)
         for folder in self.schema_dirs:
             for name in (f"{kind.lower()}_{version}.json", f"{kind}_{version}.json"):
                 path = folder / group / name

@@ -34,7 +34,7 @@ class SchemaError(Exception):
 class Issue:
     """One problem of a document against its schema; ``kind`` selects the policy id."""
 
-    kind: str  # unknown-field | type | enum | required | quantity | constraint | depth
+    kind: str  # unknown-field | type | enum | required | quantity | constraint | unusable
     path: Path
     message: str
     key: bool = False
@@ -219,9 +219,9 @@ def validate(node: Node, value: Any) -> list[Issue]:
     try:
         _walk(node, value, (), issues, set())
     except RecursionError:
-        issues.append(Issue("depth", (), "the document nests too deeply to be validated"))
+        issues.append(Issue("unusable", (), "the document nests too deeply to be validated"))
     except SchemaError as error:  # a part of the schema no earlier document reached
-        issues.append(Issue("depth", (), f"the schema cannot be used: {error}"))
+        issues.append(Issue("unusable", (), f"the schema cannot be used: {error}"))
     return issues
 
 
