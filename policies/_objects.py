@@ -1,4 +1,4 @@
-"""Readings of Kubernetes objects beside workloads (Service, Ingress, NetworkPolicy, HPA ...) and API versions."""
+"""Readings of Kubernetes objects beside workloads (Service, Ingress, NetworkPolicy, HPA ...)."""
 
 from __future__ import annotations
 
