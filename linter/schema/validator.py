@@ -26,6 +26,15 @@ YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n", "Yes", "No", "On",
 MAX_PATTERN = 1000
 
 
+_FAST_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+_MISSING: Any = object()
+
+
 class SchemaError(Exception):
     """A schema that cannot be used: what is wrong with it."""
 
@@ -52,6 +61,7 @@ class Node:
         "constraints",
         "enum",
         "extra",
+        "fast",
         "items_raw",
         "nullable",
         "open",
@@ -91,6 +101,13 @@ class Node:
             and not self.constraints
             and not self.required
             and not self.extra
+        )
+        # Scalars of these Python types are valid here without a closer look (the walk's fast path).
+        plain = self.enum is None and not self.quantity and not self.constraints and self.types is not None
+        self.fast: frozenset[type] = (
+            frozenset(t for name in self.types for t in _FAST_TYPES.get(name, ()))
+            if plain and self.types
+            else frozenset()
         )
 
     def _read(self, schema: dict[str, Any]) -> None:
@@ -258,13 +275,16 @@ def _walk(node: Node, value: Any, path: Path, issues: list[Issue], seen: set[tup
                 issues.append(Issue("required", path, f"{_where(path)} is missing the required field {name}"))
         if node.preserve and node.properties is None and node.additional is None and not node.extra:
             return
+        children = node._children
         for name, item in value.items():
-            child = node.child(name)
+            child = children.get(name, _MISSING)
+            if child is _MISSING:
+                child = node.child(name)
             if child is None:
                 close = suggest(str(name), node.field_names())
                 hint = f"; did you mean {close}?" if close else ""
                 issues.append(Issue("unknown-field", (*path, name), f"{_where(path)} has no field {name}{hint}", True))
-            elif not child.anything:
+            elif not child.anything and type(item) not in child.fast:
                 _walk(child, item, (*path, name), issues, seen)
     elif isinstance(value, list):
         items = node.items()
@@ -273,8 +293,10 @@ def _walk(node: Node, value: Any, path: Path, issues: list[Issue], seen: set[tup
             if mark in seen:
                 return
             seen.add(mark)
+            fast = items.fast
             for index, item in enumerate(value):
-                _walk(items, item, (*path, index), issues, seen)
+                if type(item) not in fast:
+                    _walk(items, item, (*path, index), issues, seen)
 
 
 def _has_type(value: Any, types: frozenset[str]) -> bool:
