@@ -252,7 +252,11 @@ def _walk(node: Node, value: Any, path: Path, issues: list[Issue], seen: set[tup
         kind = "quantity" if node.quantity else "type"
         issues.append(Issue(kind, path, f"{_where(path)} must be {_expected(node)}, not {_value(value)}"))
         return
-    if node.enum is not None and not any(value == allowed and type(value) is type(allowed) for allowed in node.enum):
+    if (
+        node.enum is not None
+        and not (value == "" and node.nullable)  # built-ins: the zero value is unset, and defaulted
+        and not any(value == allowed and type(value) is type(allowed) for allowed in node.enum)
+    ):
         allowed = ", ".join(str(a) if a != "" else '""' for a in node.enum)
         close = suggest(str(value), [str(a) for a in node.enum])
         hint = f"; did you mean {close}?" if close else ""
