@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate linter/schema/data/kubernetes.json.xz from the strict schemas of ``kubernetes-validate``.
+"""Regenerate linter/schema/kubernetes.json.xz from the strict schemas of ``kubernetes-validate``.
 
     python -m pip install kubernetes-validate==1.37.0   # into any throw-away environment
     python scripts/gen_k8s_schemas.py [--source DIR]
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "linter" / "schema" / "data" / "kubernetes.json.xz"
+OUT = ROOT / "linter" / "schema" / "kubernetes.json.xz"
 PREFIX = "#/$defs/"
 INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
