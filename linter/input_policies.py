@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .policy import Policy
+from .schema_policies import SCHEMA_POLICIES
 
 ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
 
@@ -88,11 +89,4 @@ INPUT_POLICIES: tuple[Policy, ...] = (
     ),
 )
 
-
-def _with_schema_policies() -> tuple[Policy, ...]:
-    from .schema_policies import SCHEMA_POLICIES
-
-    return INPUT_POLICIES + SCHEMA_POLICIES
-
-
-INPUT_POLICIES = _with_schema_policies()
+INPUT_POLICIES += SCHEMA_POLICIES  # VM010-VM017, reported by the validate stage
