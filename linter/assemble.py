@@ -14,6 +14,7 @@ def assemble(
     errors: list[InternalError],
     suppressions: list[Suppression],
     facts: set[tuple[str, ...]],
+    unvalidated: int = 0,
 ) -> FileResult:
     """The result of linting one loaded file."""
     return FileResult(
@@ -26,5 +27,6 @@ def assemble(
         facts=frozenset(facts),
         suppressions=tuple(suppressions),
         inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),
+        unvalidated=unvalidated,
         excerpts=excerpts(kept, {display: loaded.text, **loaded.other_texts}),
     )

@@ -19,6 +19,7 @@ from .findings import Report
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS
 from .reporters.text_reporter import posture_section
+from .schema.versions import parse_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -44,6 +45,13 @@ def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None
         raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
 
 
+def _version_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    version, why = parse_version(value) if value is not None else (None, None)
+    if why:
+        raise click.BadParameter(why)
+    return version
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vmlint")
 def main() -> None:
@@ -61,6 +69,7 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
 @click.option("--render", is_flag=True, help="Render Helm charts and build kustomizations with the tools on PATH.")
+@click.option("--kubernetes-version", callback=_version_option, help="Check against Kubernetes 1.NN (default: newest).")
 @click.option(
     "--baseline",
     "baseline_path",
@@ -89,6 +98,7 @@ def check(
     jobs: int,
     stdin_filename: str | None,
     render: bool,
+    kubernetes_version: str | None,
     baseline_path: str | None,
     write_baseline: str | None,
     show_posture: bool,
@@ -109,6 +119,7 @@ def check(
         sys.exit(EXIT_ERROR)
     config = _with_cli(config, selected, ignored, fail_on)
     config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
+    config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
     report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:

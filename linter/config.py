@@ -13,6 +13,7 @@ from typing import Any
 from .normalize.common import DEFAULT_SANDBOX_RUNTIMES, Classifier
 from .parsers.yaml_tree import parse_yaml
 from .policy import Policy
+from .schema.versions import NEWEST, parse_version
 
 CONFIG_FILE = ".vmlint.yaml"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -48,6 +49,8 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     render: frozenset[str] = frozenset()  # tools the render stage may run: "helm", "kustomize"
     compose_projects: tuple[ComposeSet, ...] = ()
+    kubernetes_version: str = NEWEST
+    schema_dirs: tuple[Path, ...] = ()
 
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
@@ -152,6 +155,9 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         raise ConfigError(f"{found}: no such configuration file")
     data = (_pyproject_section(found) or {}) if found.name == "pyproject.toml" else _read_yaml_config(found)
     validate_data(data, str(found), policies)
+    version, why = parse_version(data.get("kubernetes-version", NEWEST))
+    if version is None:
+        raise ConfigError(f"{found}: kubernetes-version: {why}")
     return Config(
         source=str(found),
         root=found.resolve().parent,
@@ -168,6 +174,8 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        kubernetes_version=version,
+        schema_dirs=tuple(found.resolve().parent / folder for folder in data.get("schema-dirs", [])),
         render=frozenset(data.get("render", [])),
         compose_projects=_compose_sets(data.get("compose-projects", []), found),
     )

@@ -21,6 +21,7 @@ from .posture import minimum_isolation
 from .reading import read_candidate
 from .render import Rendered, Segment, render, segments
 from .render_policies import RENDER_POLICIES
+from .schema import Validation
 from .source import Position, SourceLines
 from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
 
@@ -44,7 +45,7 @@ class Engine:
             ActivePolicy(
                 p,
                 config.severity.get(p.id, p.severity),
-                Settings({**p.defaults(), **config.options.get(p.id, {})}),
+                Settings({**p.defaults(), **config.options.get(p.id, {})}, config.kubernetes_version),
             )
             for p in catalog(policies)
             if config.enabled(p.id)
@@ -54,6 +55,7 @@ class Engine:
         self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
+        self.schemas = Validation(config.kubernetes_version, config.schema_dirs, config.enabled)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
@@ -61,6 +63,7 @@ class Engine:
         rendered = render(candidates, self.config, self.classifier)
         candidates = rendered.candidates
         workers = _worker_count(jobs, len(candidates))
+        self.schemas.learn(candidates, lambda c: read_candidate(c, self.config.max_file_size))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
@@ -134,12 +137,14 @@ class Engine:
     ) -> FileResult:
         """The per-file pipeline after loading: policies, suppressions, the cap, the result."""
         lines = SourceLines({display: loaded.text, **loaded.other_texts})
+        unvalidated = self.schemas.check(loaded, display, partial)
         pending: list[tuple[Finding, Workload | None]] = [
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
         found, errors = run_policies(loaded.workloads, self.checks, lines, display, partial=partial)
         kept, suppressions = suppress([*pending, *found], loaded, display, lines, self.path_ignores)
-        return assemble(display, loaded, cap_findings(kept, display, self.by_id), errors, suppressions, facts)
+        capped = cap_findings(kept, display, self.by_id)
+        return assemble(display, loaded, capped, errors, suppressions, facts, unvalidated)
 
 
 def _first_line(display: str) -> Position:

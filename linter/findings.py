@@ -98,6 +98,7 @@ class FileResult:
     suppressions: tuple[Suppression, ...] = ()
     inventory: tuple[WorkloadSummary, ...] = ()
     excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
+    unvalidated: int = 0  # Kubernetes objects without a schema (custom resources nobody described)
 
     @classmethod
     def merged(cls, file: str, parts: list[tuple[FileResult, str]]) -> FileResult:
@@ -117,6 +118,7 @@ class FileResult:
             facts=frozenset().union(*(r.facts for r, _ in parts)),
             suppressions=tuple(replace(s, finding=mark(s.finding, tool)) for r, tool in parts for s in r.suppressions),
             inventory=tuple(w for r, _ in parts for w in r.inventory),
+            unvalidated=sum(r.unvalidated for r, _ in parts),
             excerpts={file: lines for r, _ in parts for file, lines in r.excerpts.items()},
         )
 
@@ -129,6 +131,7 @@ class Summary:
     workloads: int = 0
     findings: int = 0
     suppressed: int = 0
+    unvalidated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,7 @@ class Report:
             workloads=sum(r.workloads for r in results),
             findings=len(findings),
             suppressed=sum(r.suppressed for r in results),
+            unvalidated=sum(r.unvalidated for r in results),
         )
         suppressions = tuple(sorted((s for r in results for s in r.suppressions), key=lambda s: s.finding))
         inventory = tuple(w for r in results for w in r.inventory)

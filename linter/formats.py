@@ -53,7 +53,7 @@ class LoadedFile:
     other_texts: dict[str, str] = field(default_factory=dict)
     keep_only: str | None = None
     dropped: frozenset[str] = frozenset()
-    objects: list[dict[str, Any]] = field(default_factory=list)  # the Kubernetes objects read, for the facts stage
+    objects: list[dict[str, Any]] = field(default_factory=list)  # the Kubernetes objects read (facts, validation)
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -143,11 +143,11 @@ def load_documents(
             shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
         for obj in _objects(document.root):
             loaded.is_manifest = True
+            loaded.objects.append(obj)
             loaded.workloads.extend(normalizer.workloads(obj))
             loaded.workloads.extend(kubevirt.workloads(obj))
             normalizer.reader.problems.extend(kubevirt.reader.problems)
             kubevirt.reader.problems.clear()
-            loaded.objects.append(obj)
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .model import Workload
+from .schema.versions import NEWEST
 from .source import Path
 
 Severity = Literal["error", "warning", "info"]
@@ -76,9 +77,10 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What a check may read besides the workload: its options, resolved."""
+    """What a check may read besides the workload: its options, resolved, and the target Kubernetes version."""
 
     options: Mapping[str, Any] = field(default_factory=dict)
+    kubernetes_version: str = NEWEST
 
     def __getitem__(self, name: str) -> Any:
         return self.options[name]

@@ -433,6 +433,7 @@ def render(report: Report, color: bool = False) -> str:
     meta = (
         f"vmlint {_e(__version__)} · {s.files} files ({s.skipped} skipped as not manifests) · "
         f"{len(view.workloads)} workloads · {s.findings} findings · {s.suppressed} suppressed · "
+        f"{s.unvalidated} objects not validated (no schema) · "
         f"{len(report.errors)} internal errors"
     )
     body = [

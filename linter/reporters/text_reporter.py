@@ -39,7 +39,8 @@ def render(report: Report, color: bool = False) -> str:
     noun = "finding" if s.findings == 1 else "findings"
     lines.append(
         f"{s.findings} {noun} in {s.files} files ({s.workloads} workloads, {s.suppressed} suppressed, "
-        f"{s.skipped} files skipped as not manifests)"
+        f"{s.skipped} files skipped as not manifests"
+        + (f", {s.unvalidated} objects not validated: no schema)" if s.unvalidated else ")")
     )
     return "\n".join(lines) + "\n"
 
