@@ -15,8 +15,11 @@ from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, ConfigError, load_config
 from .engine import Engine, catalog
+from .findings import Report
+from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
-from .reporters import REPORTERS
+from .reporters import REPORTERS, RenderOptions, render
+from .reporters.wording import summary_line
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -50,8 +53,17 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help=f"Report format ({'|'.join(sorted(REPORTERS))}), to FILE or stdout; repeatable (default: text).",
+)
+@click.option("-o", "--output", help="Write the report of the --format without =FILE to FILE.")
+@click.option("--color", "color_mode", type=click.Choice(COLOR_MODES), default="auto", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no summary line.")
+@click.option("--statistics", is_flag=True, help="Text report: the number of findings per policy instead of each.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @click.option("--select", help="Comma-separated policy ids: only these run.")
 @click.option("--ignore", help="Comma-separated policy ids: these never run.")
@@ -71,8 +83,11 @@ def main() -> None:
 )
 def check(
     paths: tuple[str, ...],
-    output_format: str,
+    formats: tuple[str, ...],
     output: str | None,
+    color_mode: str,
+    quiet: bool,
+    statistics: bool,
     config_path: str | None,
     select: str | None,
     ignore: str | None,
@@ -85,6 +100,13 @@ def check(
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
         raise click.UsageError("use either --baseline or --write-baseline")
+    try:
+        outputs = parse_outputs(formats, output, REPORTERS)
+        for o in outputs:
+            if o.file is not None:
+                check_writable(o.file, "-o" if o.file == output else f"--format {o.format}")
+    except OutputError as error:
+        raise click.UsageError(str(error)) from error
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
     known = {p.id for p in catalog(policies)}
@@ -108,15 +130,32 @@ def check(
         baseline = _baseline_or_exit(Path(write_baseline))
     if baseline is not None:
         report = baseline.apply(report)
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    rendered = REPORTERS[output_format](report, color)
-    if output:
-        Path(output).write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
+    options = RenderOptions(
+        color=use_color(color_mode, os.environ, sys.stdout.isatty()),
+        quiet=quiet,
+        statistics=statistics,
+        fail_on=config.fail_on,
+        root=repository_root(Path.cwd()),
+    )
+    _write_reports(outputs, report, options)
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _write_reports(outputs: tuple[Output, ...], report: Report, options: RenderOptions) -> None:
+    """Each report to its file or stdout; a one-line summary on stderr when none went to stdout."""
+    for o in outputs:
+        if o.file is None:
+            click.echo(render(o.format, report, options), nl=False)
+            continue
+        try:
+            Path(o.file).write_text(render(o.format, report, replace(options, color=False)), encoding="utf-8")
+        except OSError as error:
+            click.echo(f"vmlint: cannot write the report to {o.file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
+    if all(o.file is not None for o in outputs) and not options.quiet:
+        click.echo(f"vmlint: {summary_line(report)}", err=True)
 
 
 def _baseline_or_exit(path: Path) -> Baseline:

@@ -23,7 +23,7 @@ class ObjectRef:
 
     def describe(self) -> str:
         where = f"{self.kind}/{self.name}" if not self.namespace else f"{self.kind}/{self.namespace}/{self.name}"
-        return f"{where} {self.unit}" if self.unit else where
+        return f"{where} {self.unit}" if self.unit and self.unit != self.name else where
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..findings import Report
+from collections import Counter
+
+from ..findings import Finding, Report
+from .wording import summary_line
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD = "\033[1m"
@@ -17,23 +20,33 @@ def _safe(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-def render(report: Report, color: bool = False) -> str:
-    lines = []
-    for f in report.findings:
-        where = f"{_safe(f.file)}:{f.line}:{f.column}:"
-        severity = f"[{f.severity}]"
-        if color:
-            where = f"{_BOLD}{where}{_RESET}"
-            severity = f"{_COLORS.get(f.severity, '')}{severity}{_RESET}"
-        suffix = f" ({f.object.describe()})" if f.object else ""
-        lines.append(f"{where} {f.policy} {severity} {_safe(f.message)}{_safe(suffix)}")
+def render(report: Report, color: bool = False, *, quiet: bool = False, statistics: bool = False) -> str:
+    """Findings (or, with ``statistics``, their count per policy), internal errors, then the summary line.
+
+    ``quiet`` leaves out the summary.
+    """
+    lines = _statistics(report) if statistics else [_finding(f, color) for f in report.findings]
     for e in report.errors:
         who = f" {e.policy}" if e.policy else ""
         lines.append(f"{_safe(e.file)}: internal error{who}: {_safe(e.message)}")
-    s = report.summary
-    noun = "finding" if s.findings == 1 else "findings"
-    lines.append(
-        f"{s.findings} {noun} in {s.files} files ({s.workloads} workloads, {s.suppressed} suppressed, "
-        f"{s.skipped} files skipped as not manifests)"
-    )
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary_line(report))
+    return "".join(line + "\n" for line in lines)
+
+
+def _finding(f: Finding, color: bool) -> str:
+    where = f"{_safe(f.file)}:{f.line}:{f.column}:"
+    severity = f"[{f.severity}]"
+    if color:
+        where = f"{_BOLD}{where}{_RESET}"
+        severity = f"{_COLORS.get(f.severity, '')}{severity}{_RESET}"
+    suffix = f" ({f.object.describe()})" if f.object else ""
+    return f"{where} {f.policy} {severity} {_safe(f.message)}{_safe(suffix)}"
+
+
+def _statistics(report: Report) -> list[str]:
+    """``  12  VM201  [warning] cpu-request-missing``, most frequent first."""
+    counts = Counter((f.policy, f.name, f.severity) for f in report.findings)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = len(str(max(counts.values(), default=0)))
+    return [f"{n:>{width}}  {policy}  [{severity}] {name}" for (policy, name, severity), n in ordered]
