@@ -13,22 +13,27 @@ import click
 
 from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, load_config, starts_of
 from .engine import Engine, catalog
 from .findings import Report
 from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS, RenderOptions, render
 from .reporters.wording import summary_line
+from .selectors import Selectors, UnknownSelector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
-def _ids(value: str | None) -> frozenset[str] | None:
+def _ids(value: str | None, selectors: Selectors, option: str) -> frozenset[str] | None:
+    """The policy ids a comma-separated ``--select``/``--ignore`` names (ids, names, families, ALL)."""
     if value is None:
         return None
-    return frozenset(part.strip() for part in value.split(",") if part.strip())
+    try:
+        return selectors.resolve(part for part in value.split(",") if part.strip())
+    except UnknownSelector as error:
+        raise click.BadParameter(str(error), param_hint=option) from error
 
 
 def _policies_or_exit() -> tuple[Policy, ...]:
@@ -37,12 +42,6 @@ def _policies_or_exit() -> tuple[Policy, ...]:
     except PolicyLoadError as error:
         click.echo(f"vmlint: {error}", err=True)
         sys.exit(EXIT_ERROR)
-
-
-def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None:
-    unknown = sorted((ids or frozenset()) - known)
-    if unknown:
-        raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,8 +64,8 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no summary line.")
 @click.option("--statistics", is_flag=True, help="Text report: the number of findings per policy instead of each.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
-@click.option("--select", help="Comma-separated policy ids: only these run.")
-@click.option("--ignore", help="Comma-separated policy ids: these never run.")
+@click.option("--select", help="Comma-separated policy ids or names, family names or ALL: only these run.")
+@click.option("--ignore", help="Comma-separated policy ids or names, family names or ALL: these never run.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
@@ -109,15 +108,16 @@ def check(
         raise click.UsageError(str(error)) from error
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
-    known = {p.id for p in catalog(policies)}
-    selected, ignored = _ids(select), _ids(ignore)
-    _check_ids(selected, known, "--select")
-    _check_ids(ignored, known, "--ignore")
+    selectors = Selectors(catalog(policies))
+    selected, ignored = _ids(select, selectors, "--select"), _ids(ignore, selectors, "--ignore")
     try:
-        config = load_config(Path(config_path) if config_path else None, policies)
+        starts = starts_of(paths)
+        config = load_config(Path(config_path) if config_path else None, policies, starts=starts)
     except ConfigError as error:
         click.echo(f"vmlint: configuration error: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    for warning in config.warnings:
+        click.echo(f"vmlint: warning: {warning}", err=True)
     config = _with_cli(config, selected, ignored, fail_on)
     report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
@@ -147,7 +147,7 @@ def _write_reports(outputs: tuple[Output, ...], report: Report, options: RenderO
     """Each report to its file or stdout; a one-line summary on stderr when none went to stdout."""
     for o in outputs:
         if o.file is None:
-            click.echo(render(o.format, report, options), nl=False)
+            click.echo(render(o.format, report, options), nl=False, color=options.color)
             continue
         try:
             Path(o.file).write_text(render(o.format, report, replace(options, color=False)), encoding="utf-8")
@@ -214,8 +214,8 @@ def policies(output_format: str) -> None:
 def explain(policy_id: str) -> None:
     """Show what a policy checks, why, and how to fix it."""
     items = {p.id: p for p in catalog(_policies_or_exit())}
-    by_name = {p.name: p for p in items.values()}
-    found = items.get(policy_id.upper()) or by_name.get(policy_id)
+    by_name = {p.name.lower(): p for p in items.values()}
+    found = items.get(policy_id.upper()) or by_name.get(policy_id.lower())
     if found is None:
         click.echo(f"vmlint: unknown policy {policy_id!r}; `vmlint policies` lists them", err=True)
         sys.exit(EXIT_ERROR)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .findings import Finding
 from .model import Workload
+from .patterns import gitignore_spec
 
 IGNORE_ANNOTATION = "vmlint.io/ignore"
 _INLINE = re.compile(r"(?:#|<!--)\s*vmlint:\s*ignore\[([^\]]*)\]")
@@ -53,11 +54,8 @@ class PathIgnores:
     def __init__(self, table: Mapping[str, Iterable[str]], root: Path) -> None:
         self.root = root
         self.rules: list[tuple[object, frozenset[str]]] = []
-        if table:
-            import pathspec
-
-            for pattern, ids in table.items():
-                self.rules.append((pathspec.GitIgnoreSpec.from_lines([pattern]), frozenset(ids)))
+        for pattern, ids in table.items():
+            self.rules.append((gitignore_spec([pattern]), frozenset(ids)))
 
     def ignored(self, file: str) -> frozenset[str]:
         """Policy ids ignored for ``file``."""

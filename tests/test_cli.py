@@ -93,7 +93,7 @@ def test_ignore_removes_a_policy(repo: Path) -> None:
 def test_unknown_policy_id_is_a_usage_error(repo: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--select", "VM999", "."])
     assert result.exit_code == 2
-    assert "unknown policy id(s): VM999" in result.output
+    assert "Invalid value for --select: unknown policy id VM999\n" in result.output
 
 
 def test_output_file(repo: Path) -> None:
