@@ -187,6 +187,9 @@ class Engine:
             suppressed=len(suppressions),
             documents=loaded.documents,
             workloads=sum(workload.role != "object" for workload in loaded.workloads),
+            workload_keys=frozenset(
+                (w.format, w.file, w.kind, w.namespace or "", w.name) for w in loaded.workloads if w.role != "object"
+            ),
             facts=frozenset(loaded.facts),
             suppressions=tuple(suppressions),
         )

@@ -75,6 +75,9 @@ class FileResult:
     linted: bool = True
     facts: frozenset[tuple[str, ...]] = frozenset()
     suppressions: tuple[Suppression, ...] = ()
+    # (format, file, kind, namespace, name) of each workload: a Compose service merged from a base and an
+    # override file is linted with each of them, and counted once.
+    workload_keys: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,7 @@ class Report:
             files=sum(1 for r in results if r.linted),
             skipped=sum(1 for r in results if not r.linted),
             documents=sum(r.documents for r in results),
-            workloads=sum(r.workloads for r in results),
+            workloads=len(frozenset().union(*(r.workload_keys for r in results))),
             findings=len(findings),
             suppressed=sum(r.suppressed for r in results),
         )
