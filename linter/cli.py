@@ -191,7 +191,10 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "remediation": policy.remediation,
         "formats": sorted(policy.formats),
         "related": {tool: list(ids) for tool, ids in policy.related.items()},
-        "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
+        "options": {
+            name: {"default": o.default, "description": o.description, "schema": o.schema()}
+            for name, o in policy.options.items()
+        },
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
     }
@@ -237,7 +240,9 @@ def render_explanation(p: Policy) -> str:
         out += ["", f"Example ({example.format}), flagged:", _indent(example.bad), "", "Fixed:", _indent(example.good)]
     out += ["", "Fix", f"  {p.remediation}"]
     if p.options:
-        out += ["", "Options"] + [f"  {name} (default {o.default!r}): {o.description}" for name, o in p.options.items()]
+        out += ["", "Options"] + [
+            f"  {name} (default {o.default!r}; {o.allowed()}): {o.description}" for name, o in p.options.items()
+        ]
     if p.notes:
         out += ["", "Notes", f"  {p.notes}"]
     if p.related:

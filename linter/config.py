@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .normalize.common import DEFAULT_SANDBOX_RUNTIMES, Classifier
+from .options_schema import OPTIONS_SCHEMA_ID, options_schema
 from .parsers.yaml_tree import parse_yaml
 from .patterns import PatternError, gitignore_spec
 from .policy import Policy
@@ -195,14 +196,13 @@ def validate_data(data: dict[str, Any], source: str, policies: tuple[Policy, ...
     Returns the data with every policy named by its id (ids and names are accepted in any case; ``select`` and
     ``ignore`` also take family names and ``ALL``).
     """
-    import jsonschema
-
     check_bounds(data, source)
     schema = _schema()
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    # Options are checked below, policy by policy, where the messages can name the policy's choices.
+    errors = [e for e in _validator(schema, policies).iter_errors(data) if list(e.absolute_path)[:1] != ["options"]]
     if errors:
-        raise ConfigError(f"{source}: {_schema_message(errors[0], schema)}")
+        first = min(errors, key=lambda e: [str(part) for part in e.absolute_path])
+        raise ConfigError(f"{source}: {_schema_message(first, schema)}")
     selectors = Selectors(policies)
     data = dict(data)
     try:
@@ -236,11 +236,23 @@ def validate_data(data: dict[str, Any], source: str, policies: tuple[Policy, ...
                     f"{source}: options.{policy_id}.{name}: {policy_id} has no option {name!r}"
                     f"{did_you_mean(name, declared)} (options: {allowed})"
                 )
-            default = declared[name].default
-            if default is not None and not isinstance(value, type(default)):
-                expected, found = type(default).__name__, type(value).__name__
-                raise ConfigError(f"{source}: options.{policy_id}.{name}: expected {expected}, found {found}")
+            option = declared[name]
+            if next(_validator(option.schema(), ()).iter_errors(value), None) is not None:
+                raise ConfigError(
+                    f"{source}: options.{policy_id}.{name}: {_short(json.dumps(value))} is not allowed "
+                    f"(allowed: {option.allowed()})"
+                )
     return data
+
+
+def _validator(schema: dict[str, Any], policies: Iterable[Policy]) -> Any:
+    """A validator whose only reference, the options schema, is built from ``policies`` (nothing is fetched)."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    options = options_schema(policies)
+    registry: Registry[Any] = Registry().with_resource(OPTIONS_SCHEMA_ID, Resource.from_contents(options))
+    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 def _resolve(selectors: Selectors, tokens: list[str], where: str) -> frozenset[str]:

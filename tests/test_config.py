@@ -126,7 +126,7 @@ def test_per_path_ignores(tmp_path: Path) -> None:
             "options: {VM101: {hihg: vm}}\n",
             "options.VM101.hihg: VM101 has no option 'hihg' (did you mean high?) (options: high, low, standard)",
         ),
-        ("options: {VM101: {high: 3}}\n", "options.VM101.high: expected str, found int"),
+        ("options: {VM101: {high: 3}}\n", "options.VM101.high: 3 is not allowed (allowed: container, sandbox or vm)"),
         ("select: [VM102\n", ".vmlint.yaml:1:15: YAML syntax error"),
     ],
 )
