@@ -54,10 +54,11 @@ class Config:
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
 
-    def enabled(self, policy_id: str) -> bool:
+    def enabled(self, policy_id: str, *, default: bool = True) -> bool:
+        """Whether a policy runs; one that is off by default (``default=False``) runs only when selected."""
         if policy_id in self.ignore:
             return False
-        return self.select is None or policy_id in self.select
+        return default if self.select is None else policy_id in self.select
 
 
 def find_config(start: Path) -> Path | None:

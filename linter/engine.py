@@ -18,6 +18,7 @@ from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Policy, Settings
 from .reading import read_candidate
+from .selectors import Selectors
 from .source import Position, SourceLines
 from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
 
@@ -44,8 +45,9 @@ class Engine:
                 Settings({**p.defaults(), **config.options.get(p.id, {})}),
             )
             for p in catalog(policies)
-            if config.enabled(p.id)
+            if config.enabled(p.id, default=p.default_enabled)
         ]
+        self.selectors = Selectors(catalog(policies))
         self.checks = [a for a in self.active if a.policy.check is not None]
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
@@ -106,7 +108,9 @@ class Engine:
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
         found, errors = run_policies(loaded.workloads, self.checks, lines, display)
-        kept, suppressions = suppress([*pending, *found], loaded, display, lines, self.path_ignores)
+        kept, suppressions = suppress(
+            [*pending, *found], loaded, display, lines, self.path_ignores, self.selectors, self.by_id
+        )
         return assemble(display, loaded, cap_findings(kept, display, self.by_id), errors, suppressions, facts)
 
 

@@ -139,6 +139,7 @@ class Policy:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
+    default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
         """The check's hits for one workload (none for policies the engine reports itself)."""

@@ -58,7 +58,8 @@ class Selectors:
     def _suggest(self, text: str, *, families: bool) -> str:
         if _LOOKS_LIKE_ID.match(text):
             return did_you_mean(text.upper(), self.ids, cutoff=0.8)
-        return did_you_mean(text.lower(), [*self.names, *(self.families if families else ()), ALL.lower()])
+        words = did_you_mean(text.lower(), [*self.names, *(self.families if families else ()), ALL.lower()])
+        return words or did_you_mean(text.upper(), self.ids, cutoff=0.8)
 
 
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:

@@ -384,7 +384,7 @@ def test_config_path_ignores_are_external_suppressions(repo: Path) -> None:
 
 
 def test_xml_comment_reasons_drop_the_comment_end() -> None:
-    from vmlint.suppress import inline_reason
+    from vmlint.directives import inline_reason
 
     assert inline_reason("  <!-- vmlint: ignore[VM150] lab VM, no sVirt -->") == "lab VM, no sVirt"
     assert inline_reason("privileged: true  # vmlint: ignore[VM102]") == ""
