@@ -63,6 +63,7 @@ def main() -> None:
 @click.option("--color", "color_mode", type=click.Choice(COLOR_MODES), default="auto", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no summary line.")
 @click.option("--statistics", is_flag=True, help="Text report: the number of findings per policy instead of each.")
+@click.option("--no-hints", is_flag=True, help="Text report: no `help:` line with each policy's fix.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @click.option("--select", help="Comma-separated policy ids or names, family names or ALL: only these run.")
 @click.option("--ignore", help="Comma-separated policy ids or names, family names or ALL: these never run.")
@@ -87,6 +88,7 @@ def check(
     color_mode: str,
     quiet: bool,
     statistics: bool,
+    no_hints: bool,
     config_path: str | None,
     select: str | None,
     ignore: str | None,
@@ -134,6 +136,7 @@ def check(
         color=use_color(color_mode, os.environ, sys.stdout.isatty()),
         quiet=quiet,
         statistics=statistics,
+        hints=not no_hints,
         fail_on=config.fail_on,
         root=repository_root(Path.cwd()),
     )

@@ -52,7 +52,12 @@ def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
     minimum = int(settings["minimum"])
     if replicas.value is None or replicas.value >= minimum:
         return
-    found = hit(workload, replicas, f"{workload.kind} {workload.name} runs {replicas.value} replica(s)")
+    noun = "replica" if replicas.value == 1 else "replicas"
+    message = (
+        f"{workload.kind} {workload.name} runs {replicas.value} {noun}; set replicas: {minimum} or more "
+        "(or autoscale it) so that one restart or node drain does not take it down"
+    )
+    found = hit(workload, replicas, message)
     yield Hit(
         found.path,
         found.message,

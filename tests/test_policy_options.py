@@ -59,7 +59,7 @@ def test_the_issue_case_is_a_config_error(tmp_path: Path) -> None:
     result = run(tmp_path, {"options": {"VM101": {"high": "VM"}}})
     assert result.exit_code == 2
     assert result.stderr == (
-        f"vmlint: configuration error: {tmp_path / '.vmlint.yaml'}: options.VM101.high: \"VM\" is not allowed "
+        f'vmlint: configuration error: {tmp_path / ".vmlint.yaml"}: options.VM101.high: "VM" is not allowed '
         "(allowed: container, sandbox or vm)\n"
     )
     strict = run(tmp_path, {"select": ["VM101"], "options": {"vm101": {"high": "vm"}}})

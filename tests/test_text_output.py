@@ -40,7 +40,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner(env=env).invoke(main, ["check", "--select", "VM102,VM105", *args], catch_exceptions=False)
+    # The help: lines (tests/test_hints.py) are left out, so that these tests see the findings and the summary.
+    argv = ["check", "--no-hints", "--select", "VM102,VM105", *args]
+    return CliRunner(env=env).invoke(main, argv, catch_exceptions=False)
 
 
 def test_summary_counts_by_severity_in_singular_and_plural(repo: Path) -> None:

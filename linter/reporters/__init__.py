@@ -28,6 +28,7 @@ class RenderOptions:
     color: bool = False
     quiet: bool = False
     statistics: bool = False
+    hints: bool = True
     fail_on: str = "warning"
     root: Path | None = None
 
@@ -35,7 +36,9 @@ class RenderOptions:
 def render(fmt: str, report: Report, options: RenderOptions) -> str:
     """The report in format ``fmt``, each reporter given the options it uses."""
     if fmt == "text":
-        return text_reporter.render(report, options.color, quiet=options.quiet, statistics=options.statistics)
+        return text_reporter.render(
+            report, options.color, quiet=options.quiet, statistics=options.statistics, hints=options.hints
+        )
     if fmt == "junit":
         return junit.render(report, fail_on=options.fail_on)
     if fmt == "sarif":

@@ -20,16 +20,18 @@ def _safe(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-def render(report: Report, color: bool = False, *, quiet: bool = False, statistics: bool = False) -> str:
-    """Findings (or, with ``statistics``, their count per policy), internal errors, then the summary line.
-
-    ``quiet`` leaves out the summary.
-    """
+def render(
+    report: Report, color: bool = False, *, quiet: bool = False, statistics: bool = False, hints: bool = True
+) -> str:
+    """Findings (or, with ``statistics``, their count per policy), internal errors, a fix hint per policy that
+    fired (``hints``), then the summary line; ``quiet`` keeps the findings only."""
     lines = _statistics(report) if statistics else [_finding(f, color) for f in report.findings]
     for e in report.errors:
         who = f" {e.policy}" if e.policy else ""
         lines.append(f"{_safe(e.file)}: internal error{who}: {_safe(e.message)}")
     if not quiet:
+        if hints:
+            lines.extend(_hints(report, color))
         lines.append(summary_line(report))
     return "".join(line + "\n" for line in lines)
 
@@ -42,6 +44,18 @@ def _finding(f: Finding, color: bool) -> str:
         severity = f"{_COLORS.get(f.severity, '')}{severity}{_RESET}"
     suffix = f" ({f.object.describe()})" if f.object else ""
     return f"{where} {f.policy} {severity} {_safe(f.message)}{_safe(suffix)}"
+
+
+def _hints(report: Report, color: bool) -> list[str]:
+    """``help: VM102 privileged-container: <remediation> (vmlint explain VM102)``, once per policy that fired."""
+    remediation = {p.id: (p.name, p.remediation) for p in report.policies}
+    label = f"{_BOLD}help:{_RESET}" if color else "help:"
+    out = []
+    for policy_id in sorted({f.policy for f in report.findings}):
+        if policy_id in remediation:
+            name, fix = remediation[policy_id]
+            out.append(f"{label} {policy_id} {name}: {fix} (vmlint explain {policy_id})")
+    return out
 
 
 def _statistics(report: Report) -> list[str]:
