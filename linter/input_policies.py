@@ -107,7 +107,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         default_enabled=False,
     ),
     _input(
-        "VM010",
+        "VM040",
         "invalid-suppression",
         "warning",
         "A suppression names no policy (a bare `# vmlint: ignore`) or a policy that does not exist.",

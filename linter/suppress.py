@@ -58,7 +58,7 @@ def suppress(
 ) -> tuple[list[Finding], list[Suppression]]:
     """The findings this file reports, and those a comment, an annotation or the config suppresses.
 
-    The directives themselves are checked too: one naming no policy, or an unknown one, is VM010; with VM009
+    The directives themselves are checked too: one naming no policy, or an unknown one, is VM040; with VM009
     selected, a policy a directive names that suppressed nothing is VM009.
     """
 
@@ -123,16 +123,16 @@ def _directives(workload: Workload, cache: dict[int, list[Directive]], selectors
 def audit(
     directives: list[Directive], used: set[tuple[int, str]], lines: SourceLines, by_id: Mapping[str, ActivePolicy]
 ) -> list[Finding]:
-    """VM010 for directives that name nothing or no known policy; VM009 for named policies that suppressed nothing
+    """VM040 for directives that name nothing or no known policy; VM009 for named policies that suppressed nothing
     (only policies that ran: a directive for a policy left out of this run cannot be judged)."""
     problems: list[Problem] = []
     for d in directives:
         where = "vmlint.io/ignore" if d.kind == "annotation" else "the suppression comment"
         if d.bare:
             problems.append(
-                Problem("VM010", f"{where} names no policy, so it suppresses nothing: {_HOW[d.kind]}", d.position)
+                Problem("VM040", f"{where} names no policy, so it suppresses nothing: {_HOW[d.kind]}", d.position)
             )
-        problems.extend(Problem("VM010", f"{where}: {message}", d.position) for message in d.unknown)
+        problems.extend(Problem("VM040", f"{where}: {message}", d.position) for message in d.unknown)
         for policy_id in sorted(d.ids):
             if policy_id in by_id and (id(d), policy_id) not in used:
                 scope = "on this line or the next" if d.kind == "comment" else "of this workload"

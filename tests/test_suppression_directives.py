@@ -1,5 +1,5 @@
 """Suppressions as a user writes them (issue 10 items 2 and 9): vmlint.io/ignore on a workload and its pod template
-both count; a bare or unknown suppression is a warning (VM010); a suppression that suppresses nothing is VM009,
+both count; a bare or unknown suppression is a warning (VM040); a suppression that suppresses nothing is VM009,
 off unless selected; ids and names in any case."""
 
 from __future__ import annotations
@@ -70,11 +70,11 @@ def test_ignore_on_the_workload_and_on_its_pod_template_both_count(repo: Path) -
 
 def test_bare_suppression_comment_is_a_warning_and_suppresses_nothing(repo: Path) -> None:
     (repo / "pod.yaml").write_text(POD.format(comment="  # vmlint: ignore"))
-    result = check("--select", "VM102,VM010", "pod.yaml")
+    result = check("--select", "VM102,VM040", "pod.yaml")
     assert rows(result) == [
         ("VM102", 10, 19, "container app runs privileged"),
         (
-            "VM010",
+            "VM040",
             10,
             25,
             "the suppression comment names no policy, so it suppresses nothing: name the policies, as in "
@@ -97,24 +97,24 @@ def test_bare_suppression_comment_is_a_warning_and_suppresses_nothing(repo: Path
 )
 def test_unknown_policy_in_a_comment_is_a_warning(repo: Path, comment: str, message: str) -> None:
     (repo / "pod.yaml").write_text(POD.format(comment=comment))
-    found = rows(check("--select", "VM102,VM010", "pod.yaml"))
-    assert [f[0] for f in found] == ["VM102", "VM010"]
+    found = rows(check("--select", "VM102,VM040", "pod.yaml"))
+    assert [f[0] for f in found] == ["VM102", "VM040"]
     assert found[1][3].startswith(message)
 
 
 def test_unknown_policy_in_an_annotation_is_a_warning_at_the_annotation(repo: Path) -> None:
     (repo / "agent.yaml").write_text(DEPLOYMENT.replace('"VM105"', '"VM105,VM-105"'))
-    found = rows(check("--select", "VM102,VM105,VM010", "agent.yaml"))
-    assert found == [("VM010", 6, 23, "vmlint.io/ignore: unknown policy 'VM-105' (did you mean VM105?)")]
+    found = rows(check("--select", "VM102,VM105,VM040", "agent.yaml"))
+    assert found == [("VM040", 6, 23, "vmlint.io/ignore: unknown policy 'VM-105' (did you mean VM105?)")]
 
 
 def test_ids_and_names_in_any_case_suppress(repo: Path) -> None:
     for comment in ("  # vmlint: ignore[vm102]", "  # vmlint: ignore[Privileged-Container] reason"):
         (repo / "pod.yaml").write_text(POD.format(comment=comment))
-        result = check("--select", "VM102,VM010", "pod.yaml")
+        result = check("--select", "VM102,VM040", "pod.yaml")
         assert rows(result) == [], comment
     (repo / "agent.yaml").write_text(DEPLOYMENT.replace('"VM105"', '"host-pid"').replace('"VM102"', '"vm102"'))
-    assert rows(check("--select", "VM102,VM105,VM010", "agent.yaml")) == []
+    assert rows(check("--select", "VM102,VM105,VM040", "agent.yaml")) == []
 
 
 def test_unused_suppression_is_off_unless_selected(repo: Path) -> None:
