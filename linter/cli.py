@@ -13,22 +13,29 @@ import click
 
 from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, load_config, starts_of
 from .engine import Engine, catalog
 from .findings import Report
+from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
-from .reporters import REPORTERS
+from .reporters import REPORTERS, RenderOptions, render
 from .reporters.text_reporter import posture_section
+from .reporters.wording import summary_line
 from .schema.versions import parse_version
+from .selectors import Selectors, UnknownSelector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
-def _ids(value: str | None) -> frozenset[str] | None:
+def _ids(value: str | None, selectors: Selectors, option: str) -> frozenset[str] | None:
+    """The policy ids a comma-separated ``--select``/``--ignore`` names (ids, names, families, ALL)."""
     if value is None:
         return None
-    return frozenset(part.strip() for part in value.split(",") if part.strip())
+    try:
+        return selectors.resolve(part for part in value.split(",") if part.strip())
+    except UnknownSelector as error:
+        raise click.BadParameter(str(error), param_hint=option) from error
 
 
 def _policies_or_exit() -> tuple[Policy, ...]:
@@ -37,12 +44,6 @@ def _policies_or_exit() -> tuple[Policy, ...]:
     except PolicyLoadError as error:
         click.echo(f"vmlint: {error}", err=True)
         sys.exit(EXIT_ERROR)
-
-
-def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None:
-    unknown = sorted((ids or frozenset()) - known)
-    if unknown:
-        raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
 
 
 def _version_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
@@ -60,11 +61,21 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help=f"Report format ({'|'.join(sorted(REPORTERS))}), to FILE or stdout; repeatable (default: text).",
+)
+@click.option("-o", "--output", help="Write the report of the --format without =FILE to FILE.")
+@click.option("--color", "color_mode", type=click.Choice(COLOR_MODES), default="auto", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no summary line.")
+@click.option("--statistics", is_flag=True, help="Text report: the number of findings per policy instead of each.")
+@click.option("--no-hints", is_flag=True, help="Text report: no `help:` line with each policy's fix.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
-@click.option("--select", help="Comma-separated policy ids: only these run.")
-@click.option("--ignore", help="Comma-separated policy ids: these never run.")
+@click.option("--select", help="Comma-separated policy ids or names, family names or ALL: only these run.")
+@click.option("--ignore", help="Comma-separated policy ids or names, family names or ALL: these never run.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
@@ -89,8 +100,12 @@ def main() -> None:
 )
 def check(
     paths: tuple[str, ...],
-    output_format: str,
+    formats: tuple[str, ...],
     output: str | None,
+    color_mode: str,
+    quiet: bool,
+    statistics: bool,
+    no_hints: bool,
     config_path: str | None,
     select: str | None,
     ignore: str | None,
@@ -106,17 +121,25 @@ def check(
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
         raise click.UsageError("use either --baseline or --write-baseline")
+    try:
+        outputs = parse_outputs(formats, output, REPORTERS)
+        for o in outputs:
+            if o.file is not None:
+                check_writable(o.file, "-o" if o.file == output else f"--format {o.format}")
+    except OutputError as error:
+        raise click.UsageError(str(error)) from error
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
-    known = {p.id for p in catalog(policies)}
-    selected, ignored = _ids(select), _ids(ignore)
-    _check_ids(selected, known, "--select")
-    _check_ids(ignored, known, "--ignore")
+    selectors = Selectors(catalog(policies))
+    selected, ignored = _ids(select, selectors, "--select"), _ids(ignore, selectors, "--ignore")
     try:
-        config = load_config(Path(config_path) if config_path else None, policies)
+        starts = starts_of(paths)
+        config = load_config(Path(config_path) if config_path else None, policies, starts=starts)
     except ConfigError as error:
         click.echo(f"vmlint: configuration error: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    for warning in config.warnings:
+        click.echo(f"vmlint: warning: {warning}", err=True)
     config = _with_cli(config, selected, ignored, fail_on)
     config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
     config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
@@ -131,23 +154,43 @@ def check(
         baseline = _baseline_or_exit(Path(write_baseline))
     if baseline is not None:
         report = baseline.apply(report)
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    rendered = REPORTERS[output_format](report, color)
-    if output:
-        Path(output).write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
+    options = RenderOptions(
+        color=use_color(color_mode, os.environ, sys.stdout.isatty()),
+        quiet=quiet,
+        statistics=statistics,
+        hints=not no_hints,
+        fail_on=config.fail_on,
+        root=repository_root(Path.cwd()),
+    )
+    _write_reports(outputs, report, options)
     if show_posture:
-        _print_posture(report, to_stdout=output is None and output_format == "text")
+        _print_posture(report, outputs, color_mode)
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
 
 
-def _print_posture(report: Report, *, to_stdout: bool) -> None:
+def _print_posture(report: Report, outputs: tuple[Output, ...], color_mode: str) -> None:
+    """The posture section after a text report on stdout, else on stderr."""
+    to_stdout = any(o.file is None and o.format == "text" for o in outputs)
     stream = sys.stdout if to_stdout else sys.stderr
-    color = stream.isatty() and "NO_COLOR" not in os.environ
-    click.echo(posture_section(report, color), nl=False, err=not to_stdout)
+    color = use_color(color_mode, os.environ, stream.isatty())
+    click.echo(posture_section(report, color), nl=False, err=not to_stdout, color=color)
+
+
+def _write_reports(outputs: tuple[Output, ...], report: Report, options: RenderOptions) -> None:
+    """Each report to its file or stdout; a one-line summary on stderr when none went to stdout."""
+    for o in outputs:
+        if o.file is None:
+            click.echo(render(o.format, report, options), nl=False, color=options.color)
+            continue
+        try:
+            Path(o.file).write_text(render(o.format, report, replace(options, color=False)), encoding="utf-8")
+        except OSError as error:
+            click.echo(f"vmlint: cannot write the report to {o.file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
+    if all(o.file is not None for o in outputs) and not options.quiet:
+        click.echo(f"vmlint: {summary_line(report)}", err=True)
 
 
 def _baseline_or_exit(path: Path) -> Baseline:
@@ -183,7 +226,10 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "remediation": policy.remediation,
         "formats": sorted(policy.formats),
         "related": {tool: list(ids) for tool, ids in policy.related.items()},
-        "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
+        "options": {
+            name: {"default": o.default, "description": o.description, "schema": o.schema()}
+            for name, o in policy.options.items()
+        },
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
     }
@@ -206,8 +252,8 @@ def policies(output_format: str) -> None:
 def explain(policy_id: str) -> None:
     """Show what a policy checks, why, and how to fix it."""
     items = {p.id: p for p in catalog(_policies_or_exit())}
-    by_name = {p.name: p for p in items.values()}
-    found = items.get(policy_id.upper()) or by_name.get(policy_id)
+    by_name = {p.name.lower(): p for p in items.values()}
+    found = items.get(policy_id.upper()) or by_name.get(policy_id.lower())
     if found is None:
         click.echo(f"vmlint: unknown policy {policy_id!r}; `vmlint policies` lists them", err=True)
         sys.exit(EXIT_ERROR)
@@ -229,7 +275,9 @@ def render_explanation(p: Policy) -> str:
         out += ["", f"Example ({example.format}), flagged:", _indent(example.bad), "", "Fixed:", _indent(example.good)]
     out += ["", "Fix", f"  {p.remediation}"]
     if p.options:
-        out += ["", "Options"] + [f"  {name} (default {o.default!r}): {o.description}" for name, o in p.options.items()]
+        out += ["", "Options"] + [
+            f"  {name} (default {o.default!r}; {o.allowed()}): {o.description}" for name, o in p.options.items()
+        ]
     if p.notes:
         out += ["", "Notes", f"  {p.notes}"]
     if p.related:

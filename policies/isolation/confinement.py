@@ -86,7 +86,8 @@ def seccomp_profile_missing(workload: Workload, settings: Settings) -> Iterator[
         if fact.value in CONFINED_SECCOMP or (fact.value is None and fact.explicit):
             continue
         shown = f"is {fact.value}" if fact.explicit else "is not set"
-        yield hit(workload, fact, f"container {unit.name}: seccomp profile {shown}", unit.name)
+        message = f"container {unit.name}: seccomp profile {shown}; set seccompProfile.type: RuntimeDefault"
+        yield hit(workload, fact, message + " (or Localhost)", unit.name)
 
 
 @policy(
@@ -154,7 +155,8 @@ def apparmor_profile_missing(workload: Workload, settings: Settings) -> Iterator
         if fact.value in CONFINED_SECCOMP or (fact.value is None and fact.explicit):
             continue
         shown = f"is {fact.value}" if fact.explicit else "is not set"
-        yield hit(workload, fact, f"container {unit.name}: AppArmor profile {shown}", unit.name)
+        message = f"container {unit.name}: AppArmor profile {shown}; set appArmorProfile.type: RuntimeDefault"
+        yield hit(workload, fact, message + " (or Localhost)", unit.name)
 
 
 POLICIES: tuple[Policy, ...] = (
