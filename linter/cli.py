@@ -13,10 +13,11 @@ import click
 
 from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
-from .config import Config, ConfigError, load_config
+from .config import Config
 from .engine import Engine, catalog
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS
+from .rules_cli import engine_hook, export_vap_command, load_with_rules, test_command
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -69,6 +70,8 @@ def main() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Record every current finding in FILE, then report as with --baseline FILE.",
 )
+@click.option("--policy", "rule_paths", multiple=True, help="A rule file or folder of rule files (repeatable).")
+@click.option("--admission-policy", "admission_paths", multiple=True, help="ValidatingAdmissionPolicy file or folder.")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -81,23 +84,22 @@ def check(
     stdin_filename: str | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    rule_paths: tuple[str, ...],
+    admission_paths: tuple[str, ...],
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
         raise click.UsageError("use either --baseline or --write-baseline")
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
-    known = {p.id for p in catalog(policies)}
+    config, user = load_with_rules(config_path, policies, rule_paths, admission_paths)
+    known = {p.id for p in catalog((*policies, *user.policies))}
     selected, ignored = _ids(select), _ids(ignore)
     _check_ids(selected, known, "--select")
     _check_ids(ignored, known, "--ignore")
-    try:
-        config = load_config(Path(config_path) if config_path else None, policies)
-    except ConfigError as error:
-        click.echo(f"vmlint: configuration error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
     config = _with_cli(config, selected, ignored, fail_on)
-    report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    engine = Engine(config, (*policies, *user.policies), engine_hook(user))
+    report = engine.lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:
             Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
@@ -155,14 +157,19 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
+        "source": policy.source,
     }
 
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def policies(output_format: str) -> None:
-    """List every policy."""
-    items = catalog(_policies_or_exit())
+@click.option("--policy", "rule_paths", multiple=True, help="Also list the rules of this file or folder.")
+@click.option("--admission-policy", "admission_paths", multiple=True, help="Also list these admission policies.")
+def policies(output_format: str, rule_paths: tuple[str, ...], admission_paths: tuple[str, ...]) -> None:
+    """List every policy (built-in, packs, and the rule files the configuration or options name)."""
+    loaded = _policies_or_exit()
+    _, user = load_with_rules(None, loaded, rule_paths, admission_paths)
+    items = catalog((*loaded, *user.policies))
     if output_format == "json":
         click.echo(json.dumps({"policies": [policy_dict(p) for p in items]}, indent=2))
         return
@@ -208,6 +215,10 @@ def render_explanation(p: Policy) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+main.add_command(test_command)
+main.add_command(export_vap_command)
 
 
 def run() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,8 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_on: str = "warning"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    policies: tuple[str, ...] = ()  # rule files and folders (paths relative to the config file)
+    admission_policies: tuple[str, ...] = ()
 
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
@@ -133,14 +135,31 @@ def validate_data(data: dict[str, Any], source: str, policies: tuple[Policy, ...
                 raise ConfigError(f"{source}: options.{policy_id}.{name}: expected {expected}, found {found}")
 
 
-def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path | None = None) -> Config:
+# Loads the user policies named by config (rule files, admission policies), so their ids validate.
+UserPolicyLoader = Callable[[tuple[str, ...], tuple[str, ...]], tuple[Policy, ...]]
+
+
+def _rule_paths(data: dict[str, Any], key: str, root: Path) -> tuple[str, ...]:
+    value = data.get(key, [])
+    return tuple(str(root / item) for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+
+def load_config(
+    path: Path | None, policies: tuple[Policy, ...], *, start: Path | None = None, user: UserPolicyLoader | None = None
+) -> Config:
     """The configuration from ``path``, or discovered from ``start`` (default: cwd), or defaults."""
     found = path if path is not None else find_config(start or Path.cwd())
     if found is None:
+        if user is not None:
+            user((), ())
         return Config()
     if not found.is_file():
         raise ConfigError(f"{found}: no such configuration file")
     data = (_pyproject_section(found) or {}) if found.name == "pyproject.toml" else _read_yaml_config(found)
+    root = found.resolve().parent
+    rules, admission = _rule_paths(data, "policies", root), _rule_paths(data, "admission-policies", root)
+    if user is not None:
+        policies = (*policies, *user(rules, admission))
     validate_data(data, str(found), policies)
     return Config(
         source=str(found),
@@ -158,4 +177,6 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        policies=rules,
+        admission_policies=admission,
     )

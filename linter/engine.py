@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .budget import FILE_CPU_SECONDS, within_budget
@@ -16,6 +16,7 @@ from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Hit, Policy, Settings
+from .rule_errors import RULE_ERROR_POLICIES
 from .source import Position, locate
 from .suppress import (
     IGNORE_ANNOTATION,
@@ -27,6 +28,7 @@ from .suppress import (
 )
 
 PARALLEL_MIN_FILES = 48
+RunHook = Callable[["Engine", list[Candidate]], list[FileResult]]
 MAX_FINDINGS_PER_FILE = 10_000
 
 
@@ -41,14 +43,15 @@ class ActivePolicy:
 
 def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
     """The engine's input-error policies and the loaded packs, sorted by id."""
-    return tuple(sorted((*INPUT_POLICIES, *policies), key=lambda p: p.id))
+    return tuple(sorted((*INPUT_POLICIES, *RULE_ERROR_POLICIES, *policies), key=lambda p: p.id))
 
 
 class Engine:
     """Lints files with one configuration and one set of policies."""
 
-    def __init__(self, config: Config, policies: Sequence[Policy]) -> None:
+    def __init__(self, config: Config, policies: Sequence[Policy], prepare: RunHook | None = None) -> None:
         self.config = config
+        self.prepare = prepare  # called once per run before files are linted (user rules gather documents)
         self.classifier = config.classifier()
         self.active = [
             ActivePolicy(
@@ -67,12 +70,13 @@ class Engine:
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
+        extra = self.prepare(self, candidates) if self.prepare is not None else []
         workers = _worker_count(jobs, len(candidates))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results, tuple(a.policy for a in self.active))
+        return Report.from_results([*results, *extra], tuple(a.policy for a in self.active))
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
@@ -147,8 +151,9 @@ class Engine:
                     continue
                 try:
                     pending.extend(
-                        (self._hit_finding(workload, active, hit, lines), ignores)
+                        (self._hit_finding(workload, self.by_id[hit.policy or active.policy.id], hit, lines), ignores)
                         for hit in active.policy.run(workload, active.settings)
+                        if (hit.policy or active.policy.id) in self.by_id
                     )
                 except Exception as error:  # one failing policy must not stop the others
                     message = (
