@@ -6,7 +6,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .budget import FILE_CPU_SECONDS, within_budget
 from .config import Config
@@ -76,7 +76,8 @@ class Engine:
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results([*results, *extra], tuple(a.policy for a in self.active))
+        report = Report.from_results([*results, *extra], tuple(a.policy for a in self.active))
+        return replace(report, summary=replace(report.summary, skipped=report.summary.skipped - len(extra)))
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""

@@ -124,7 +124,9 @@ def _policy(document: SourceDocument) -> AdmissionPolicy:
     conditions = []
     for index, item in enumerate(spec.get("matchConditions") or []):
         path = ("spec", "matchConditions", index, "expression")
-        program = compile_at(document, path, VAP_VARIABLES - {"variables"}, f"matchCondition {item['name']!r}")
+        program = compile_at(document, path, VAP_VARIABLES, f"matchCondition {item['name']!r}")
+        if "variables" in program.reads:
+            raise located(document, path, "a matchCondition cannot read variables")
         conditions.append((str(item["name"]), program, where(document, path)))
     compiled = compile_validations(document, ("spec", "validations"), VAP_VARIABLES, names)
     unsupported = [

@@ -16,9 +16,8 @@ from typing import Any
 
 from ..model import Workload
 from ..policy import Hit, Policy, Settings
-from ..rules import ast
 from ..rules.cel import EvalError
-from ..rules.evaluate import EVALUATION_ERROR, RUN, evaluate, run, subject
+from ..rules.evaluate import EVALUATION_ERROR, RUN, Bindings, evaluate, run, subject
 from .load import ACTION_SEVERITY, AdmissionPolicy, AdmissionSet, Binding
 from .match import CLUSTER_SCOPED, NAMESPACE_NAME_LABEL, group_version, resource_name
 
@@ -100,7 +99,7 @@ def check_admission(
     namespace_labels = (namespace_object or {}).get("metadata", {}).get("labels") if namespace_object else None
     if not policy.match.matches(obj, namespace_labels):
         return
-    sizes = ast.Sizes(current.size, len(RUN.objects))
+    sizes = current.sizes
     base = {
         "object": obj,
         "oldObject": None,
@@ -127,22 +126,22 @@ def check_admission(
                     yield Hit((), message, policy=PARAMS_NOT_FOUND)
                 continue
         for params in params_list:
-            data = {**base, "params": params}
-            if not _conditions_hold(policy, data, sizes):
+            bound = Bindings({**base, "params": params}, sizes)
+            if not _conditions_hold(policy, bound):
                 continue
-            for hit in evaluate(f"VAP/{policy.name}", data, policy.variables, policy.validations, sizes):
+            for hit in evaluate(f"VAP/{policy.name}", bound, policy.variables, policy.validations):
                 key = (hit.path, hit.message, hit.policy)
                 if key not in seen:
                     seen.add(key)
                     yield hit
 
 
-def _conditions_hold(policy: AdmissionPolicy, data: dict[str, Any], sizes: ast.Sizes) -> bool:
+def _conditions_hold(policy: AdmissionPolicy, bindings: Bindings) -> bool:
     """All matchConditions true; one that reads ``authorizer`` (reported as VM022) or fails does not hold."""
     for _, program, _ in policy.conditions:
         if "authorizer" in program.reads:
             return False
-        value = run(program, data, sizes, {})
+        value = run(program, bindings)
         if isinstance(value, EvalError) or value is not True:
             return False
     return True

@@ -149,6 +149,22 @@ def references(root: Node) -> frozenset[str]:
     return frozenset(found)
 
 
+def needs_estimate(root: Node) -> bool:
+    """Whether the cost can grow faster than the data: nested comprehensions, or one whose body scans
+    strings or lists (the rest is linear, and cel-expr-python caps iterations at 10,000)."""
+
+    def walk(node: Node, in_loop: bool) -> bool:
+        if node.kind == _COMPREHENSION:
+            if in_loop:
+                return True
+            return any(walk(part, index > 0) for index, part in enumerate(node.loop))
+        if in_loop and node.kind == _CALL and node.name in SCANNING:
+            return True
+        return any(walk(child, in_loop) for child in node.children)
+
+    return walk(root, False)
+
+
 def selected_fields(root: Node, variable: str) -> frozenset[str]:
     """Fields selected directly on ``variable`` (``variables.foo`` -> ``foo``)."""
     found: set[str] = set()
@@ -169,9 +185,11 @@ def selected_fields(root: Node, variable: str) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """Bounds on the data an evaluation sees: the longest list, map or string in one document, and the run."""
+    """Bounds on the data an evaluation sees: the longest list or map and the longest string of one document,
+    and the number of documents in the run."""
 
     document: int
+    text: int
     objects: int
 
 
@@ -212,7 +230,7 @@ def estimate(root: Node, sizes: Sizes, variables: dict[str, tuple[int, int]] | N
         parts = [walk(child, bound) for child in node.children]
         cost = 1 + sum(c for c, _ in parts)
         if node.kind == _CALL and node.name in SCANNING:  # work proportional to the operands' length
-            cost += sum(s for _, s in parts)
+            cost += len(parts) * max(sizes.text, sizes.document)
         size = sum(s for _, s in parts) + len(parts) if node.kind in (_LIST, _STRUCT) else sum(s for _, s in parts)
         return cost, max(size, 1)
 

@@ -68,19 +68,23 @@ class Program:
     compiled: Any
     tree: ast.Node
     reads: frozenset[str]
+    env: Any = None
+    loops: bool = False  # whether its cost can grow faster than the data (see ``ast.needs_estimate``)
 
-    def evaluate(self, data: dict[str, Any]) -> Any:
-        """The plain result, or an ``EvalError``."""
+    def evaluate(self, bound: Any) -> Any:
+        """The plain result on ``bound`` (an ``activation``), or an ``EvalError``."""
         try:
-            value = self.compiled.eval(data=data)
+            value = self.compiled.eval(bound)
         except LibraryError as error:
             return EvalError(str(error))
         except RuntimeError as error:
             return _error(str(error))
-        cel, _ = _module()
-        if value.type() == cel.Type.ERROR:
-            return _error(str(value.value()))
-        return value.plain_value()
+        result = value.plain_value()
+        if result is True or result is False:  # the common case; an error's plain value is its message
+            return result
+        if isinstance(result, str) and value.type() == _module()[0].Type.ERROR:
+            return _error(result)
+        return result
 
 
 def _error(text: str) -> EvalError:
@@ -97,6 +101,11 @@ def _environment(variables: frozenset[str]) -> Any:
     return cel.NewEnv(variables=declared, extensions=extensions, functions=declarations(cel))
 
 
+def activation(env: Any, data: dict[str, Any]) -> Any:
+    """Variable bindings for any number of evaluations in ``env``: values are converted once, on use."""
+    return env.Activation(data)
+
+
 def available() -> None:
     """Raise ``CelUnavailable`` unless the engine imports."""
     _module()
@@ -110,7 +119,7 @@ def compile_expression(text: str, variables: frozenset[str]) -> Program:
     except RuntimeError as error:
         raise _compile_error(str(error)) from None
     tree = ast.parse_serialized(compiled.serialize())
-    return Program(text, compiled, tree, ast.references(tree) & variables)
+    return Program(text, compiled, tree, ast.references(tree) & variables, env, ast.needs_estimate(tree))
 
 
 def _compile_error(text: str) -> CompileError:

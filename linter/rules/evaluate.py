@@ -3,6 +3,8 @@
 A violation is a ``Hit`` at the validation's field path (relative to ``object``); an expression that
 fails on this object (no such key, wrong type) is a ``VM020`` hit at the object, one whose estimated
 cost is over the budget, or that cel-expr-python stops after 10,000 iterations, a ``VM021`` hit.
+Bindings are converted to CEL once per workload and shared by every rule that reads only ``object``
+and ``workload``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any
 from ..model import Workload
 from ..policy import Hit
 from . import ast
-from .cel import COST_BUDGET, EvalError, Program
+from .cel import COST_BUDGET, EvalError, Program, activation
 from .fieldpath import FieldPathError, parse
-from .model import Validation, Where
+from .model import Validation
 from .views import object_of, plain, workload_view
 
 EVALUATION_ERROR, COST_EXCEEDED = "VM020", "VM021"
+SHAREABLE = frozenset({"object", "workload"})
 
 
 @dataclass(slots=True)
@@ -36,13 +39,14 @@ RUN = RunDocuments()
 class Subject:
     """One workload's views, computed on first use and shared by every rule that looks at it."""
 
-    __slots__ = ("_object", "_size", "_view", "workload")
+    __slots__ = ("_activations", "_object", "_sizes", "_view", "workload")
 
     def __init__(self, workload: Workload) -> None:
         self.workload = workload
         self._object: Any = None
         self._view: Any = None
-        self._size: int | None = None
+        self._sizes: ast.Sizes | None = None
+        self._activations: dict[int, Any] = {}
 
     @property
     def object(self) -> Any:
@@ -57,11 +61,20 @@ class Subject:
         return self._view
 
     @property
-    def size(self) -> int:
-        """The longest list, map or string in the object or its view."""
-        if self._size is None:
-            self._size = max(_longest(self.object), _longest(self.view))
-        return self._size
+    def sizes(self) -> ast.Sizes:
+        """The longest collection and string of the document (the view is derived from it)."""
+        if self._sizes is None:
+            collection, text = _longest(self.object)
+            # Rounded up to powers of two: still upper bounds, and few enough for the estimates to be cached.
+            self._sizes = ast.Sizes(_ceil2(max(collection, len(self.workload.units))), _ceil2(text), len(RUN.objects))
+        return self._sizes
+
+    def shared(self, env: Any) -> Any:
+        """One activation of ``object`` and ``workload`` per environment."""
+        key = id(env)
+        if key not in self._activations:
+            self._activations[key] = activation(env, {"object": self.object, "workload": self.view})
+        return self._activations[key]
 
 
 _LAST: list[Subject] = []
@@ -76,79 +89,139 @@ def subject(workload: Workload) -> Subject:
     return made
 
 
-def _longest(node: Any) -> int:
-    longest = 0
+def _ceil2(value: int) -> int:
+    return 1 << max(value - 1, 0).bit_length()
+
+
+def _longest(node: Any) -> tuple[int, int]:
+    """The longest list or map and the longest string (or key) in a plain tree."""
+    collection = text = 0
     stack = [node]
+    pop, push = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            longest = max(longest, len(item))
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            longest = max(longest, len(item))
-            stack.extend(item)
-        elif isinstance(item, str):
-            longest = max(longest, len(item))
-    return longest
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            collection = max(collection, len(item))
+            text = max(text, max(map(len, item), default=0))
+            push(v for v in item.values() if type(v) is not str or len(v) > text)
+        elif kind is list:
+            collection = max(collection, len(item))
+            push(item)
+        elif kind is str and len(item) > text:
+            text = len(item)
+    return collection, text
 
 
-_ESTIMATES: dict[tuple[int, int, int], int] = {}
+_ESTIMATES: dict[tuple[int, int, int, int], int] = {}
 
 
 def _cost(program: Program, sizes: ast.Sizes, variables: dict[str, tuple[int, int]]) -> int:
-    key = (id(program.tree), sizes.document, sizes.objects)
-    if key not in _ESTIMATES or variables:
+    if variables:
+        return ast.estimate(program.tree, sizes, variables)[0]
+    key = (id(program.tree), sizes.document, sizes.text, sizes.objects)
+    if key not in _ESTIMATES:
         if len(_ESTIMATES) > 100_000:
             _ESTIMATES.clear()
-        _ESTIMATES[key] = ast.estimate(program.tree, sizes, variables)[0]
+        _ESTIMATES[key] = ast.estimate(program.tree, sizes)[0]
     return _ESTIMATES[key]
+
+
+class Bindings:
+    """The variables of one evaluation, as an activation made on first use (or the workload's shared one)."""
+
+    __slots__ = ("_activation", "_sizes", "data", "subject")
+
+    def __init__(self, data: dict[str, Any], sizes: ast.Sizes | None, current: Subject | None = None) -> None:
+        self.data, self._sizes, self.subject = data, sizes, current
+        self._activation: Any = None
+
+    @property
+    def sizes(self) -> ast.Sizes:
+        if self._sizes is None:
+            assert self.subject is not None
+            self._sizes = self.subject.sizes
+        return self._sizes
+
+    def activation(self, program: Program) -> Any:
+        if self._activation is None:
+            if self.subject is not None and set(self.data) <= SHAREABLE:
+                self._activation = self.subject.shared(program.env)
+            else:
+                self._activation = activation(program.env, self.data)
+        return self._activation
+
+
+def run(program: Program, bindings: Bindings, costs: dict[str, tuple[int, int]] | None = None) -> Any:
+    """The program's value, or an ``EvalError`` (also when its estimated cost is over budget)."""
+    if program.loops:
+        cost = _cost(program, bindings.sizes, costs or {})
+        if cost > COST_BUDGET:
+            return EvalError(f"estimated cost {cost:,} is over the budget of {COST_BUDGET:,}", cost=True)
+    return program.evaluate(bindings.activation(program))
 
 
 def evaluate(
     label: str,
-    data: dict[str, Any],
+    bindings: Bindings,
     variables: Sequence[tuple[str, Program]],
     validations: Sequence[Validation],
-    sizes: ast.Sizes,
-    *,
-    prefix: str = "",
 ) -> Iterator[Hit]:
-    """Hits for one object: ``data`` binds the variables; ``label`` names the rule in error messages."""
-    computed: dict[str, Any] = {}
+    """Hits for one object; ``label`` names the rule in error messages."""
     costs: dict[str, tuple[int, int]] = {}
-    bound = {**data, "variables": computed}
-    for name, program in variables:
-        value = run(program, bound, sizes, costs)
-        if isinstance(value, EvalError):
-            yield _error(label, f"variable {name!r}", program, value)
-            return
-        computed[name] = value
-        costs[name] = ast.estimate(program.tree, sizes, costs)
+    if variables:
+        computed: dict[str, Any] = {}
+        for name, program in variables:
+            value = run(program, Bindings({**bindings.data, "variables": dict(computed)}, bindings.sizes), costs)
+            if isinstance(value, EvalError):
+                yield _error(label, f"variable {name!r}", value)
+                return
+            computed[name] = value
+            costs[name] = ast.estimate(program.tree, bindings.sizes, costs)
+        bindings = Bindings({**bindings.data, "variables": computed}, bindings.sizes)
     for validation in validations:
-        result = run(validation.expression, bound, sizes, costs)
-        if isinstance(result, EvalError):
-            yield _error(label, f"expression at {validation.where}", validation.expression, result)
-            continue
-        if not isinstance(result, bool):
-            message = f"must be a bool, not {type(result).__name__}"
-            yield _error(label, f"expression at {validation.where}", validation.expression, EvalError(message))
-            continue
-        if result:
-            continue
-        yield Hit(_field_path(validation, bound, sizes, costs), prefix + _message(validation, bound, sizes, costs))
+        result = run(validation.expression, bindings, costs)
+        if result is not True:
+            yield _violation(label, validation, bindings, costs, result)
 
 
-def run(program: Program, data: dict[str, Any], sizes: ast.Sizes, costs: dict[str, tuple[int, int]]) -> Any:
-    """The program's value on ``data``, or an ``EvalError`` (also when its estimated cost is over budget)."""
-    cost = _cost(program, sizes, costs)
-    if cost > COST_BUDGET:
-        return EvalError(f"estimated cost {cost:,} is over the budget of {COST_BUDGET:,}", cost=True)
-    return program.evaluate({name: data[name] for name in program.reads if name in data})
+def _violation(
+    label: str, validation: Validation, bindings: Bindings, costs: dict[str, tuple[int, int]], result: Any
+) -> Hit:
+    """The hit for a validation whose value was not ``true``: an error, a wrong type, or a violation."""
+    if isinstance(result, EvalError):
+        return _error(label, f"expression at {validation.where}", result)
+    if not isinstance(result, bool):
+        message = f"must be a bool, not {type(result).__name__}"
+        return _error(label, f"expression at {validation.where}", EvalError(message))
+    message = _message(validation, bindings, costs)
+    if validation.reason:
+        message += f" (reason: {validation.reason})"
+    return Hit(_field_path(validation, bindings, costs), message)
 
 
-def _message(validation: Validation, data: dict[str, Any], sizes: ast.Sizes, costs: dict[str, tuple[int, int]]) -> str:
+def evaluate_shared(label: str, current: Subject, validations: Sequence[Validation]) -> Iterator[Hit]:
+    """``evaluate`` for rules that read only ``object`` and ``workload`` and define no variables: the
+    workload's shared activation, and no work beyond one call per validation that holds."""
+    shared = None
+    for validation in validations:
+        program = validation.expression
+        if shared is None:
+            shared = current.shared(program.env)
+        if program.loops:
+            cost = _cost(program, current.sizes, {})
+            if cost > COST_BUDGET:
+                error = EvalError(f"estimated cost {cost:,} is over the budget of {COST_BUDGET:,}", cost=True)
+                yield _error(label, f"expression at {validation.where}", error)
+                continue
+        result = program.evaluate(shared)
+        if result is not True:
+            yield _violation(label, validation, Bindings({}, None, current), {}, result)
+
+
+def _message(validation: Validation, bindings: Bindings, costs: dict[str, tuple[int, int]]) -> str:
     if validation.message_expression is not None:
-        value = run(validation.message_expression, data, sizes, costs)
+        value = run(validation.message_expression, bindings, costs)
         if isinstance(value, str) and value.strip() and "\n" not in value:
             return value
     if validation.message:
@@ -156,11 +229,9 @@ def _message(validation: Validation, data: dict[str, Any], sizes: ast.Sizes, cos
     return f"failed expression: {validation.expression.text.strip()}"
 
 
-def _field_path(
-    validation: Validation, data: dict[str, Any], sizes: ast.Sizes, costs: dict[str, tuple[int, int]]
-) -> tuple[Any, ...]:
+def _field_path(validation: Validation, bindings: Bindings, costs: dict[str, tuple[int, int]]) -> tuple[Any, ...]:
     if validation.field_path_expression is not None:
-        value = run(validation.field_path_expression, data, sizes, costs)
+        value = run(validation.field_path_expression, bindings, costs)
         if isinstance(value, str):
             try:
                 return parse(value)
@@ -169,13 +240,13 @@ def _field_path(
     return validation.field_path or ()
 
 
-def _error(label: str, what: str, program: Program, error: EvalError) -> Hit:
+def _error(label: str, what: str, error: EvalError) -> Hit:
     policy = COST_EXCEEDED if error.cost else EVALUATION_ERROR
     return Hit((), f"{label}: {what} failed on this object: {error.message}", policy=policy)
 
 
-def rule_data(reads: frozenset[str], workload: Workload, params: Any) -> tuple[dict[str, Any], ast.Sizes]:
-    """The variables a rule reads, bound for ``workload``, and the sizes its cost estimate uses."""
+def rule_bindings(reads: frozenset[str], workload: Workload, params: Any) -> Bindings:
+    """The variables a rule reads, bound for ``workload``."""
     current = subject(workload)
     data: dict[str, Any] = {}
     if "object" in reads:
@@ -186,7 +257,4 @@ def rule_data(reads: frozenset[str], workload: Workload, params: Any) -> tuple[d
         data["objects"] = RUN.objects
     if "params" in reads:
         data["params"] = params
-    return data, ast.Sizes(current.size, len(RUN.objects))
-
-
-__all__ = ["RUN", "Where", "evaluate", "rule_data", "subject"]
+    return Bindings(data, None, current)

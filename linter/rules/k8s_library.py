@@ -250,6 +250,30 @@ FUNCTIONS: dict[str, list[tuple[str, tuple[str, ...], str, bool, Callable[..., A
 }
 
 
+def _no_authorizer(*args: Any) -> Any:
+    raise LibraryError("authorizer is not available offline")
+
+
+# The authorizer library, declared so that policies using it compile; expressions reading ``authorizer``
+# are never evaluated (VM022 says so), and these raise if one ever is.
+for _name, _params, _ret in (
+    ("group", ("y", "s"), "y"),
+    ("resource", ("y", "s"), "y"),
+    ("subresource", ("y", "s"), "y"),
+    ("namespace", ("y", "s"), "y"),
+    ("name", ("y", "s"), "y"),
+    ("path", ("y", "s"), "y"),
+    ("serviceAccount", ("y", "s", "s"), "y"),
+    ("check", ("y", "s"), "y"),
+    ("allowed", ("y",), "b"),
+    ("denied", ("y",), "b"),
+    ("errored", ("y",), "b"),
+    ("reason", ("y",), "s"),
+    ("error", ("y",), "s"),
+):
+    FUNCTIONS[_name] = [(f"k8s_authz_{_name}", _params, _ret, True, _no_authorizer)]
+
+
 def _contains(outer: Any, inner: Any) -> bool:
     return bool(outer.version == inner.version and inner.subnet_of(outer))
 

@@ -8,7 +8,7 @@ from functools import partial
 from ..input_policies import ALL_FORMATS
 from ..model import Workload
 from ..policy import Hit, Policy, Settings
-from .evaluate import evaluate, rule_data
+from .evaluate import SHAREABLE, evaluate, evaluate_shared, rule_bindings, subject
 from .model import Rule
 
 
@@ -25,13 +25,15 @@ def _matches(rule: Rule, workload: Workload) -> bool:
     return match.labels is None or match.labels.matches(workload.labels)
 
 
-def check_rule(rule: Rule, workload: Workload, settings: Settings) -> Iterator[Hit]:
+def check_rule(rule: Rule, reads: frozenset[str], workload: Workload, settings: Settings) -> Iterator[Hit]:
     """The rule's hits on one workload."""
     if not _matches(rule, workload):
         return
-    reads = rule.reads()
-    data, sizes = rule_data(reads, workload, rule.params)
-    yield from evaluate(f"rule {rule.id} ({rule.where.file})", data, rule.variables, rule.validations, sizes)
+    label = f"rule {rule.id} ({rule.where.file})"
+    if not rule.variables and reads <= SHAREABLE:
+        yield from evaluate_shared(label, subject(workload), rule.validations)
+    else:
+        yield from evaluate(label, rule_bindings(reads, workload, rule.params), rule.variables, rule.validations)
 
 
 def rule_policy(rule: Rule) -> Policy:
@@ -44,7 +46,7 @@ def rule_policy(rule: Rule) -> Policy:
         summary=rule.summary,
         rationale=rule.rationale or rule.summary,
         remediation=rule.remediation or "See the rule file.",
-        check=partial(check_rule, rule),
+        check=partial(check_rule, rule, rule.reads()),
         formats=rule.match.formats or ALL_FORMATS,
         related=rule.related,
         notes=f"User rule from {rule.where}.",

@@ -9,6 +9,7 @@ Kubernetes ``hostPath`` volumes, Compose bind mounts and libvirt/KubeVirt host d
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..model import Fact, Mount, Unit, Volume, Workload
@@ -18,14 +19,21 @@ from .fieldpath import render
 MAX_VIEW_DEPTH = 200
 
 
-def plain(node: Any, depth: int = 0) -> Any:
+def plain(node: Any) -> Any:
     """A positioned tree as plain dicts and lists (keys as strings), for CEL."""
+    try:
+        return json.loads(json.dumps(node))  # C speed; parsers only build JSON-like trees
+    except (TypeError, ValueError, RecursionError):
+        return _plain(node)
+
+
+def _plain(node: Any, depth: int = 0) -> Any:
     if depth > MAX_VIEW_DEPTH:
         raise ValueError("document nests too deeply for rule evaluation")
     if isinstance(node, dict):
-        return {str(key): plain(value, depth + 1) for key, value in node.items()}
+        return {str(key): _plain(value, depth + 1) for key, value in node.items()}
     if isinstance(node, list):
-        return [plain(value, depth + 1) for value in node]
+        return [_plain(value, depth + 1) for value in node]
     if isinstance(node, (str, bool, int, float)) or node is None:
         return node
     return str(node)
