@@ -126,5 +126,5 @@ def _compile_error(text: str) -> CompileError:
     found = _LOCATION.search(text)
     if found is None:
         return CompileError(re.sub(r"^[A-Z_]+: ", "", text).split("\n")[0])
-    message = found.group(3).replace(" (in container '')", "")
+    message = found.group(3).replace(" (in container '')", "").replace(" [INVALID_ARGUMENT]", "")
     return CompileError(message, int(found.group(1)), int(found.group(2)))

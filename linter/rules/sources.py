@@ -71,17 +71,18 @@ def load_user_policies(
 
 
 def _check_duplicates(policies: Sequence[Policy], known: Sequence[Policy], rules: Sequence[Rule]) -> None:
+    """Ids unique across built-ins, packs, rule files and admission policies; an error names both places."""
     origin: dict[str, str] = {p.id: _describe(p) for p in known}
-    places = {rule.id: rule.where for rule in rules}
+    places = iter(rule.where for rule in rules)  # rule policies come first, in the order of ``rules``
     for policy in policies:
-        here = places.get(policy.id)
-        described = str(here) if here is not None else policy.source
+        here = next(places, None) if policy.source != "builtin" and not policy.id.startswith("VAP/") else None
+        where = here if here is not None else _first_line(policy.source)
+        described = str(where) if here is not None else policy.source
         if policy.id in origin:
-            where = here or _first_line(policy.source)
             raise RuleFileError(
-                str(getattr(where, "file", policy.source)),
-                int(getattr(where, "line", 1)),
-                int(getattr(where, "column", 1)),
+                where.file,
+                where.line,
+                where.column,
                 f"duplicate policy id {policy.id}: defined in {described} and in {origin[policy.id]}",
             )
         origin[policy.id] = described
