@@ -136,11 +136,8 @@ def test_an_unknown_binding_target_is_a_located_error(repo: Path) -> None:
         ("ip('10.0.0.1').family() == 4 && ip('::1').isLoopback()", True),
         ("cidr('10.0.0.0/8').containsIP('10.1.2.3') && !cidr('10.0.0.0/8').containsIP(ip('11.0.0.1'))", True),
         (
-            (
-                "cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')"
-                " && cidr('192.168.1.5/24').masked() == cidr('192.168.1.0/24')",
-                True,
-            ),
+            "cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')"
+            " && cidr('192.168.1.5/24').masked() == cidr('192.168.1.0/24')",
             True,
         ),
         ("[1, 2, 3].sum() == 6 && [3, 1].min() == 1 && [1, 2].isSorted()", True),
