@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 _VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
 # Expr: 3 const, 4 ident, 5 select, 6 call, 7 list, 8 struct, 9 comprehension.
 _IDENT, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 4, 5, 6, 7, 8, 9
+ITERATIONS = 10_000  # cel-expr-python's cap on comprehension iterations per evaluation
+SCAN_CHARACTERS_PER_STEP = 64
 # Functions whose work grows with the length of their operands (strings, lists).
 SCANNING = frozenset(
     {
@@ -36,9 +38,6 @@ SCANNING = frozenset(
         "substring",
         "charAt",
         "_+_",
-        "_==_",
-        "_!=_",
-        "@in",
         "sort",
         "sum",
         "min",
@@ -158,11 +157,33 @@ def needs_estimate(root: Node) -> bool:
             if in_loop:
                 return True
             return any(walk(part, index > 0) for index, part in enumerate(node.loop))
-        if in_loop and node.kind == _CALL and node.name in SCANNING:
+        if in_loop and node.kind == _CALL and node.name in SCANNING and not _against_constant(node):
             return True
         return any(walk(child, in_loop) for child in node.children)
 
     return walk(root, False)
+
+
+def _against_constant(node: Node) -> bool:
+    """``s.startsWith('x')``, ``s.endsWith('x')``: work bounded by the constant, not by ``s``."""
+    return node.name in ("startsWith", "endsWith") and len(node.children) == 2 and node.children[1].kind == 0
+
+
+def fields_of(root: Node, variable: str) -> frozenset[str] | None:
+    """The fields selected on ``variable``, or None when it is also used whole (``[workload]``)."""
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == _SELECT and node.children and node.children[0].kind == _IDENT:
+            if node.children[0].name == variable:
+                found.add(node.name)
+                continue
+        elif node.kind == _IDENT and node.name == variable:
+            return None
+        stack.extend(node.children)
+        stack.extend(node.loop)
+    return frozenset(found)
 
 
 def selected_fields(root: Node, variable: str) -> frozenset[str]:
@@ -230,11 +251,31 @@ def estimate(root: Node, sizes: Sizes, variables: dict[str, tuple[int, int]] | N
         parts = [walk(child, bound) for child in node.children]
         cost = 1 + sum(c for c, _ in parts)
         if node.kind == _CALL and node.name in SCANNING:  # work proportional to the operands' length
-            cost += len(parts) * max(sizes.text, sizes.document)
+            cost += len(parts) * _scan(sizes)
         size = sum(s for _, s in parts) + len(parts) if node.kind in (_LIST, _STRUCT) else sum(s for _, s in parts)
         return cost, max(size, 1)
 
-    return walk(root, {})
+    cost, size = walk(root, {})
+    # cel-expr-python stops after 10,000 iterations, so no evaluation costs more than that many passes.
+    nodes, scans = _counts(root)
+    return min(cost, ITERATIONS * (nodes + scans * _scan(sizes))), size
+
+
+def _scan(sizes: Sizes) -> int:
+    """Steps to scan the longest string or list once (a step is worth about 64 characters)."""
+    return max(sizes.text, sizes.document) // SCAN_CHARACTERS_PER_STEP + 1
+
+
+def _counts(root: Node) -> tuple[int, int]:
+    nodes = scans = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        scans += node.kind == _CALL and node.name in SCANNING
+        stack.extend(node.children)
+        stack.extend(node.loop)
+    return nodes, scans
 
 
 def _reads_objects(node: Node) -> bool:

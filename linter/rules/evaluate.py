@@ -9,6 +9,7 @@ and ``workload``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from . import ast
 from .cel import COST_BUDGET, EvalError, Program, activation
 from .fieldpath import FieldPathError, parse
 from .model import Validation
-from .views import object_of, plain, workload_view
+from .views import object_of, plain_sized, workload_view
 
 EVALUATION_ERROR, COST_EXCEEDED = "VM020", "VM021"
 SHAREABLE = frozenset({"object", "workload"})
@@ -39,19 +40,22 @@ RUN = RunDocuments()
 class Subject:
     """One workload's views, computed on first use and shared by every rule that looks at it."""
 
-    __slots__ = ("_activations", "_object", "_sizes", "_view", "workload")
+    __slots__ = ("_activations", "_length", "_object", "_sizes", "_view", "_view_sizes", "batches", "workload")
 
     def __init__(self, workload: Workload) -> None:
         self.workload = workload
+        self.batches: dict[int, Any] = {}  # results of ``batch.Batch`` evaluations
         self._object: Any = None
+        self._length = 0
         self._view: Any = None
         self._sizes: ast.Sizes | None = None
+        self._view_sizes: ast.Sizes | None = None
         self._activations: dict[int, Any] = {}
 
     @property
     def object(self) -> Any:
         if self._object is None:
-            self._object = plain(object_of(self.workload))
+            self._object, self._length = plain_sized(object_of(self.workload))
         return self._object
 
     @property
@@ -64,17 +68,59 @@ class Subject:
     def sizes(self) -> ast.Sizes:
         """The longest collection and string of the document (the view is derived from it)."""
         if self._sizes is None:
-            collection, text = _longest(self.object)
-            # Rounded up to powers of two: still upper bounds, and few enough for the estimates to be cached.
-            self._sizes = ast.Sizes(_ceil2(max(collection, len(self.workload.units))), _ceil2(text), len(RUN.objects))
+            self.object  # noqa: B018 - converting it measures it
+            # The JSON text bounds every list, map and string in the object and in the view made from it; rounded up
+            # to a power of two it stays a bound and the estimates can be cached.
+            bound = _ceil2(max(self._length, len(self.workload.units)))
+            self._sizes = ast.Sizes(bound, bound, len(RUN.objects))
         return self._sizes
 
-    def shared(self, env: Any) -> Any:
-        """One activation of ``object`` and ``workload`` per environment."""
+    def sizes_for(self, reads: frozenset[str]) -> ast.Sizes:
+        """``sizes``, or for an expression that reads only ``workload`` the (smaller) bound of the view."""
+        if reads != frozenset({"workload"}):
+            return self.sizes
+        if self._view_sizes is None:
+            bound = _ceil2(max(len(json.dumps(self.view)), len(self.workload.units)))
+            self._view_sizes = ast.Sizes(bound, bound, len(RUN.objects))
+        return self._view_sizes
+
+    def shared(self, env: Any, reads: Reads | None = None) -> Any:
+        """One activation of ``object`` and ``workload`` per environment (only what ``reads`` says is read)."""
         key = id(env)
         if key not in self._activations:
-            self._activations[key] = activation(env, {"object": self.object, "workload": self.view})
+            data = {}
+            if reads is None or reads.object:
+                data["object"] = self.object
+            if reads is None or reads.workload:
+                data["workload"] = self.view if reads is None or reads.fields is None else self.part(reads.fields)
+            self._activations[key] = activation(env, data)
         return self._activations[key]
+
+    def part(self, fields: frozenset[str]) -> Any:
+        """The view with only ``fields`` (the whole view when that is already made)."""
+        return self._view if self._view is not None else workload_view(self.workload, fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What a run's shared activations must hold: ``object``, ``workload``, and which fields of it (None: all)."""
+
+    object: bool
+    workload: bool
+    fields: frozenset[str] | None
+
+    @classmethod
+    def of(cls, programs: Sequence[Program]) -> Reads:
+        fields: set[str] | None = set()
+        for program in programs:
+            if "workload" in program.reads:
+                found = ast.fields_of(program.tree, "workload")
+                fields = None if found is None or fields is None else fields | found
+        return cls(
+            any("object" in p.reads for p in programs),
+            any("workload" in p.reads for p in programs),
+            frozenset(fields) if fields is not None else None,
+        )
 
 
 _LAST: list[Subject] = []
@@ -91,26 +137,6 @@ def subject(workload: Workload) -> Subject:
 
 def _ceil2(value: int) -> int:
     return 1 << max(value - 1, 0).bit_length()
-
-
-def _longest(node: Any) -> tuple[int, int]:
-    """The longest list or map and the longest string (or key) in a plain tree."""
-    collection = text = 0
-    stack = [node]
-    pop, push = stack.pop, stack.extend
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind is dict:
-            collection = max(collection, len(item))
-            text = max(text, max(map(len, item), default=0))
-            push(v for v in item.values() if type(v) is not str or len(v) > text)
-        elif kind is list:
-            collection = max(collection, len(item))
-            push(item)
-        elif kind is str and len(item) > text:
-            text = len(item)
-    return collection, text
 
 
 _ESTIMATES: dict[tuple[int, int, int, int], int] = {}
@@ -200,16 +226,27 @@ def _violation(
     return Hit(_field_path(validation, bindings, costs), message)
 
 
-def evaluate_shared(label: str, current: Subject, validations: Sequence[Validation]) -> Iterator[Hit]:
+def evaluate_shared(
+    label: str,
+    current: Subject,
+    validations: Sequence[Validation],
+    known: Sequence[Any] | None = None,
+    reads: Reads | None = None,
+) -> Iterator[Hit]:
     """``evaluate`` for rules that read only ``object`` and ``workload`` and define no variables: the
-    workload's shared activation, and no work beyond one call per validation that holds."""
+    workload's shared activation, and no work beyond one call per validation that holds.  ``known`` are
+    results already computed (see ``batch``), None for those to evaluate here."""
     shared = None
-    for validation in validations:
+    for index, validation in enumerate(validations):
+        if known is not None and known[index] is not None:
+            if known[index] is not True:
+                yield _violation(label, validation, Bindings({}, None, current), {}, known[index])
+            continue
         program = validation.expression
         if shared is None:
-            shared = current.shared(program.env)
+            shared = current.shared(program.env, reads)
         if program.loops:
-            cost = _cost(program, current.sizes, {})
+            cost = _cost(program, current.sizes_for(program.reads), {})
             if cost > COST_BUDGET:
                 error = EvalError(f"estimated cost {cost:,} is over the budget of {COST_BUDGET:,}", cost=True)
                 yield _error(label, f"expression at {validation.where}", error)

@@ -46,10 +46,10 @@ def load_user_policies(
     except cel.CelUnavailable as error:
         raise RuleFileError((list(rule_paths) + list(admission_paths))[0], 1, 1, str(error)) from None
     from .load import load_rules
-    from .policies import rule_policy
+    from .policies import rule_policies
 
     rules = load_rules(rule_paths)
-    policies = [rule_policy(rule) for rule in rules]
+    policies = list(rule_policies(rules))
     needs = any("objects" in rule.reads() for rule in rules)
     notices: list[tuple[str, int, int, str]] = []
     admission = None

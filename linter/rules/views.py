@@ -10,6 +10,7 @@ Kubernetes ``hostPath`` volumes, Compose bind mounts and libvirt/KubeVirt host d
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ..model import Fact, Mount, Unit, Volume, Workload
@@ -21,10 +22,17 @@ MAX_VIEW_DEPTH = 200
 
 def plain(node: Any) -> Any:
     """A positioned tree as plain dicts and lists (keys as strings), for CEL."""
+    return plain_sized(node)[0]
+
+
+def plain_sized(node: Any) -> tuple[Any, int]:
+    """``plain(node)`` and the length of its JSON text, a bound on any list, map or string in it."""
     try:
-        return json.loads(json.dumps(node))  # C speed; parsers only build JSON-like trees
+        text = json.dumps(node)  # C speed; parsers only build JSON-like trees
+        return json.loads(text), len(text)
     except (TypeError, ValueError, RecursionError):
-        return _plain(node)
+        value = _plain(node)
+        return value, len(repr(value))
 
 
 def _plain(node: Any, depth: int = 0) -> Any:
@@ -48,8 +56,16 @@ def _fact(fact: Fact[Any] | None) -> Any:
     return None if fact is None else fact.value
 
 
+_RENDERED: dict[Path, str] = {}
+
+
 def _at(path: Path) -> str:
-    return render(path)
+    found = _RENDERED.get(path)
+    if found is None:
+        if len(_RENDERED) > 50_000:
+            _RENDERED.clear()
+        found = _RENDERED[path] = render(path)
+    return found
 
 
 def _mount(mount: Mount, volumes: dict[str, Volume]) -> dict[str, Any]:
@@ -135,62 +151,66 @@ def _host_paths(workload: Workload, volumes: dict[str, Volume]) -> list[dict[str
     return out
 
 
-def workload_view(workload: Workload) -> dict[str, Any]:
-    """The normalised model as a CEL map."""
-    volumes = {v.name: v for v in workload.volumes}
+def _host(workload: Workload) -> dict[str, Any]:
     host = workload.host
-    scaling = workload.scaling
+    names = ("network", "pid", "ipc", "uts", "userns")
+    return {name: _fact(getattr(host, name)) if host else False for name in names}
+
+
+def _volumes(workload: Workload) -> list[dict[str, Any]]:
+    return [
+        {"name": v.name, "kind": v.kind, "hostPath": v.host_path, "sizeLimit": v.size_limit, "fieldPath": _at(v.path)}
+        for v in workload.volumes
+    ]
+
+
+def _exposure(workload: Workload) -> list[dict[str, Any]]:
+    return [
+        {"port": e.port, "kind": e.kind, "bindAddress": e.bind_address, "public": e.public, "fieldPath": _at(e.path)}
+        for e in workload.exposure
+    ]
+
+
+def _vm(workload: Workload) -> dict[str, Any] | None:
     vm = workload.vm
+    if vm is None:
+        return None
     return {
-        "format": workload.format,
-        "kind": workload.kind,
-        "name": workload.name,
-        "namespace": workload.namespace,
-        "role": workload.role,
-        "tier": workload.tier.value or "unset",
-        "isolation": workload.isolation,
-        "runtime": workload.runtime.value,
-        "labels": plain(workload.labels),
-        "annotations": plain(workload.annotations),
-        "host": {
-            "network": _fact(host.network) if host else False,
-            "pid": _fact(host.pid) if host else False,
-            "ipc": _fact(host.ipc) if host else False,
-            "uts": _fact(host.uts) if host else False,
-            "userns": _fact(host.userns) if host else False,
-        },
-        "hostPaths": _host_paths(workload, volumes),
-        "volumes": [
-            {
-                "name": v.name,
-                "kind": v.kind,
-                "hostPath": v.host_path,
-                "sizeLimit": v.size_limit,
-                "fieldPath": _at(v.path),
-            }
-            for v in workload.volumes
+        "cpuMode": _fact(vm.cpu_mode),
+        "passthroughDevices": [d.value for d in vm.passthrough_devices],
+        "disks": [
+            {"name": d.name, "source": d.source, "format": d.format.value, "fieldPath": _at(d.path)}
+            for d in vm.disk_details
         ],
-        "replicas": _fact(scaling.replicas) if scaling else None,
-        "autoscaled": scaling.autoscaled if scaling else False,
-        "units": [_unit(unit, volumes) for unit in workload.units],
-        "exposure": [
-            {
-                "port": e.port,
-                "kind": e.kind,
-                "bindAddress": e.bind_address,
-                "public": e.public,
-                "fieldPath": _at(e.path),
-            }
-            for e in workload.exposure
-        ],
-        "vm": None
-        if vm is None
-        else {
-            "cpuMode": _fact(vm.cpu_mode),
-            "passthroughDevices": [d.value for d in vm.passthrough_devices],
-            "disks": [
-                {"name": d.name, "source": d.source, "format": d.format.value, "fieldPath": _at(d.path)}
-                for d in vm.disk_details
-            ],
-        },
     }
+
+
+def _volume_map(workload: Workload) -> dict[str, Volume]:
+    return {v.name: v for v in workload.volumes}
+
+
+FIELDS: dict[str, Callable[[Workload], Any]] = {
+    "format": lambda w: w.format,
+    "kind": lambda w: w.kind,
+    "name": lambda w: w.name,
+    "namespace": lambda w: w.namespace,
+    "role": lambda w: w.role,
+    "tier": lambda w: w.tier.value or "unset",
+    "isolation": lambda w: w.isolation,
+    "runtime": lambda w: w.runtime.value,
+    "labels": lambda w: plain(w.labels),
+    "annotations": lambda w: plain(w.annotations),
+    "host": _host,
+    "hostPaths": lambda w: _host_paths(w, _volume_map(w)),
+    "volumes": _volumes,
+    "replicas": lambda w: _fact(w.scaling.replicas) if w.scaling else None,
+    "autoscaled": lambda w: w.scaling.autoscaled if w.scaling else False,
+    "units": lambda w: [_unit(unit, _volume_map(w)) for unit in w.units],
+    "exposure": _exposure,
+    "vm": _vm,
+}
+
+
+def workload_view(workload: Workload, keys: frozenset[str] | None = None) -> dict[str, Any]:
+    """The normalised model as a CEL map; only ``keys`` of it when the run's rules read no others."""
+    return {key: make(workload) for key, make in FIELDS.items() if keys is None or key in keys}
