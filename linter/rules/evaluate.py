@@ -40,7 +40,7 @@ RUN = RunDocuments()
 class Subject:
     """One workload's views, computed on first use and shared by every rule that looks at it."""
 
-    __slots__ = ("_activations", "_length", "_object", "_sizes", "_view", "_view_sizes", "batches", "workload")
+    __slots__ = ("_activations", "_length", "_object", "_part", "_sizes", "_view", "_view_sizes", "batches", "workload")
 
     def __init__(self, workload: Workload) -> None:
         self.workload = workload
@@ -50,6 +50,7 @@ class Subject:
         self._view: Any = None
         self._sizes: ast.Sizes | None = None
         self._view_sizes: ast.Sizes | None = None
+        self._part: Any = None
         self._activations: dict[int, Any] = {}
 
     @property
@@ -80,7 +81,8 @@ class Subject:
         if reads != frozenset({"workload"}):
             return self.sizes
         if self._view_sizes is None:
-            bound = _ceil2(max(len(json.dumps(self.view)), len(self.workload.units)))
+            view = self._part if self._part is not None else self.view  # the part holds every field rules read
+            bound = _ceil2(max(len(json.dumps(view)), len(self.workload.units)))
             self._view_sizes = ast.Sizes(bound, bound, len(RUN.objects))
         return self._view_sizes
 
@@ -98,7 +100,11 @@ class Subject:
 
     def part(self, fields: frozenset[str]) -> Any:
         """The view with only ``fields`` (the whole view when that is already made)."""
-        return self._view if self._view is not None else workload_view(self.workload, fields)
+        if self._view is not None:
+            return self._view
+        if self._part is None:
+            self._part = workload_view(self.workload, fields)
+        return self._part
 
 
 @dataclass(frozen=True, slots=True)
