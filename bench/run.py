@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SINGLE_FILE = "microservices-demo/release/kubernetes-manifests.yaml"
+RULES = ROOT / "bench" / "rules" / "twenty.yaml"  # twenty typical user rules (CEL), for the rule overhead
 TARGET_COPIES = 4
 NO_VALIDATION = ["--ignore", ",".join(f"VM01{n}" for n in range(8))]  # the schema stage off (issue 12)
 # An installed vmlint has bytecode (pip compiles it); a checkout run with PYTHONDONTWRITEBYTECODE would
@@ -288,7 +289,9 @@ def main() -> None:
                 bare_one = median_run(
                     [measure("vmlint, one file, no validation", 1, [*without, str(one)], work) for _ in range(5)]
                 )
-                extra += [serial, single, bare, bare_one]
+                with_rules = [*base, "--policy", str(RULES), str(corpus)]
+                ruled = median_run([measure("vmlint + 20 rules", copies, with_rules, work) for _ in range(args.repeat)])
+                extra += [serial, single, bare, bare_one, ruled]
                 phase_rows = phases(corpus)
                 html_page(base, corpus, work)
             if copies in args.peers_on:
@@ -347,6 +350,13 @@ def targets(runs: list[Run], extra: list[Run]) -> list[str]:
         out.append(
             f"target validation costs <= 0.05 s on one file: CPU {more_s:+.3f} s, wall {wall_s:+.3f} s  "
             f"{_ok(more_s <= 0.05)}"
+        )
+    ruled = next((r for r in extra if r.tool == "vmlint + 20 rules"), None)
+    if vm4 and ruled:
+        added = (ruled.wall - vm4.wall) / vm4.wall
+        out.append(
+            f"target 20 user rules on 4x < +50% of the run: wall +{added:.0%}, "
+            f"CPU +{(ruled.cpu - vm4.cpu) / max(vm4.cpu, 1e-3):.0%}  {_ok(added < 0.5)}"
         )
     serial = next((r for r in extra if r.tool == "vmlint --jobs 1"), None)
     if vm4 and serial:

@@ -26,6 +26,7 @@ class ActivePolicy:
 def run_policies(
     workloads: Iterable[Workload],
     checks: Sequence[ActivePolicy],
+    by_id: Mapping[str, ActivePolicy],
     lines: SourceLines,
     display: str,
     *,
@@ -33,7 +34,8 @@ def run_policies(
 ) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
     """Each finding with the workload it is about, and the policies that failed (the others still run).
 
-    ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes.
+    ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes. A hit may name
+    another active policy (``Hit.policy``: user rules evaluated in one batch); hits of inactive ones are dropped.
     """
     found: list[tuple[Finding, Workload]] = []
     errors: list[InternalError] = []
@@ -42,11 +44,10 @@ def run_policies(
             if workload.format not in active.policy.formats:
                 continue
             try:
-                found.extend(
-                    (hit_finding(workload, active, hit, lines), workload)
-                    for hit in active.policy.run(workload, active.settings)
-                    if not partial or written(workload, hit)
-                )
+                for hit in active.policy.run(workload, active.settings):
+                    owner = by_id.get(hit.policy) if hit.policy else active
+                    if owner is not None and (not partial or written(workload, hit)):
+                        found.append((hit_finding(workload, owner, hit, lines), workload))
             except Exception as error:  # one failing policy must not stop the others
                 what = f"{workload.kind}/{workload.name}"
                 message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"

@@ -13,7 +13,7 @@ import click
 
 from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
-from .config import Config, ConfigError, load_config, starts_of
+from .config import Config, starts_of
 from .engine import Engine, catalog
 from .findings import Report
 from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
@@ -21,6 +21,7 @@ from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS, RenderOptions, render
 from .reporters.text_reporter import posture_section
 from .reporters.wording import summary_line
+from .rules_cli import engine_hook, export_vap_command, load_with_rules, test_command
 from .schema.versions import parse_version
 from .selectors import Selectors, UnknownSelector
 
@@ -98,6 +99,8 @@ def main() -> None:
     is_flag=True,
     help="Also print the tier x isolation matrix and findings by family (on stderr unless text goes to stdout).",
 )
+@click.option("--policy", "rule_paths", multiple=True, help="A rule file or folder of rule files (repeatable).")
+@click.option("--admission-policy", "admission_paths", multiple=True, help="ValidatingAdmissionPolicy file or folder.")
 def check(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -117,6 +120,8 @@ def check(
     baseline_path: str | None,
     write_baseline: str | None,
     show_posture: bool,
+    rule_paths: tuple[str, ...],
+    admission_paths: tuple[str, ...],
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
@@ -130,20 +135,16 @@ def check(
         raise click.UsageError(str(error)) from error
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
-    selectors = Selectors(catalog(policies))
+    config, user = load_with_rules(config_path, policies, rule_paths, admission_paths, starts=starts_of(paths))
+    selectors = Selectors(catalog((*policies, *user.policies)))
     selected, ignored = _ids(select, selectors, "--select"), _ids(ignore, selectors, "--ignore")
-    try:
-        starts = starts_of(paths)
-        config = load_config(Path(config_path) if config_path else None, policies, starts=starts)
-    except ConfigError as error:
-        click.echo(f"vmlint: configuration error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
     for warning in config.warnings:
         click.echo(f"vmlint: warning: {warning}", err=True)
     config = _with_cli(config, selected, ignored, fail_on)
     config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
     config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
-    report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    engine = Engine(config, (*policies, *user.policies), engine_hook(user))
+    report = engine.lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:
             Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
@@ -232,14 +233,19 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         },
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
+        "source": policy.source,
     }
 
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def policies(output_format: str) -> None:
-    """List every policy."""
-    items = catalog(_policies_or_exit())
+@click.option("--policy", "rule_paths", multiple=True, help="Also list the rules of this file or folder.")
+@click.option("--admission-policy", "admission_paths", multiple=True, help="Also list these admission policies.")
+def policies(output_format: str, rule_paths: tuple[str, ...], admission_paths: tuple[str, ...]) -> None:
+    """List every policy (built-in, packs, and the rule files the configuration or options name)."""
+    loaded = _policies_or_exit()
+    _, user = load_with_rules(None, loaded, rule_paths, admission_paths)
+    items = catalog((*loaded, *user.policies))
     if output_format == "json":
         click.echo(json.dumps({"policies": [policy_dict(p) for p in items]}, indent=2))
         return
@@ -287,6 +293,10 @@ def render_explanation(p: Policy) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+main.add_command(test_command)
+main.add_command(export_vap_command)
 
 
 def run() -> None:

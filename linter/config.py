@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -63,6 +63,8 @@ class Config:
     kubernetes_version: str = NEWEST
     schema_dirs: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()  # about the discovery (several files, several candidates): shown on stderr
+    policies: tuple[str, ...] = ()  # rule files and folders (paths relative to the config file)
+    admission_policies: tuple[str, ...] = ()
 
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
@@ -294,20 +296,33 @@ def _schema_message(error: Any, schema: dict[str, Any]) -> str:
     return f"{where}: {_short(error.message)}"
 
 
+# Loads the user policies named by config (rule files, admission policies), so their ids validate.
+UserPolicyLoader = Callable[[tuple[str, ...], tuple[str, ...]], tuple[Policy, ...]]
+
+
+def _rule_paths(data: dict[str, Any], key: str, root: Path) -> tuple[str, ...]:
+    value = data.get(key, [])
+    return tuple(str(root / item) for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+
 def load_config(
     path: Path | None,
     policies: tuple[Policy, ...],
     *,
     start: Path | None = None,
     starts: Iterable[Path] | None = None,
+    user: UserPolicyLoader | None = None,
 ) -> Config:
-    """The configuration from ``path``, or discovered from ``starts`` (or ``start``; default: cwd), or defaults."""
+    """The configuration from ``path``, or discovered from ``starts`` (or ``start``; default: cwd), or defaults;
+    ``user`` loads the rule files and admission policies the configuration names (and the command line's)."""
     warnings: tuple[str, ...] = ()
     if path is not None:
         found: Path | None = path
     else:
         found, warnings = discover(starts if starts is not None else [start or Path.cwd()])
     if found is None:
+        if user is not None:
+            user((), ())
         return Config(warnings=warnings)
     if not found.is_file():
         raise ConfigError(f"{found}: no such configuration file")
@@ -315,6 +330,10 @@ def load_config(
         data, source = _pyproject_section(found) or {}, _label(found)
     else:
         data, source = _read_yaml_config(found), str(found)
+    root = found.resolve().parent
+    rules, admission = _rule_paths(data, "policies", root), _rule_paths(data, "admission-policies", root)
+    if user is not None:
+        policies = (*policies, *user(rules, admission))
     data = validate_data(data, source, policies)
     runtimes = data.get("sandbox-runtimes", DEFAULT_SANDBOX_RUNTIMES)
     version, why = parse_version(data.get("kubernetes-version", NEWEST))
@@ -341,6 +360,8 @@ def load_config(
         render=frozenset(data.get("render", [])),
         compose_projects=_compose_sets(data.get("compose-projects", []), found),
         warnings=warnings,
+        policies=rules,
+        admission_policies=admission,
     )
 
 

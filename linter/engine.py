@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
@@ -21,6 +22,7 @@ from .posture import minimum_isolation
 from .reading import read_candidate
 from .render import Rendered, Segment, render, segments
 from .render_policies import RENDER_POLICIES
+from .rule_errors import RULE_ERROR_POLICIES
 from .schema import Validation
 from .selectors import Selectors
 from .source import Position, SourceLines
@@ -29,18 +31,20 @@ from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
 __all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "catalog"]
 
 PARALLEL_MIN_FILES = 48
+RunHook = Callable[["Engine", list[Candidate]], list[FileResult]]
 
 
 def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
     """The engine's input-error policies and the loaded packs, sorted by id."""
-    return tuple(sorted((*INPUT_POLICIES, *RENDER_POLICIES, *policies), key=lambda p: p.id))
+    return tuple(sorted((*INPUT_POLICIES, *RENDER_POLICIES, *RULE_ERROR_POLICIES, *policies), key=lambda p: p.id))
 
 
 class Engine:
     """Lints files with one configuration and one set of policies."""
 
-    def __init__(self, config: Config, policies: Sequence[Policy]) -> None:
+    def __init__(self, config: Config, policies: Sequence[Policy], prepare: RunHook | None = None) -> None:
         self.config = config
+        self.prepare = prepare  # called once per run before files are linted (user rules gather documents)
         self.classifier = config.classifier()
         self.active = [
             ActivePolicy(
@@ -64,6 +68,7 @@ class Engine:
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         rendered = render(candidates, self.config, self.classifier)
         candidates = rendered.candidates
+        extra = self.prepare(self, candidates) if self.prepare is not None else []
         workers = _worker_count(jobs, len(candidates))
         self.schemas.learn(candidates, lambda c: read_candidate(c, self.config.max_file_size))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
@@ -72,7 +77,8 @@ class Engine:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
         results += self._lint_rendered(rendered)
         policies = tuple(a.policy for a in self.active)
-        return Report.from_results(results, policies, self.minimum_isolation, tuple(rendered.notes))
+        report = Report.from_results([*results, *extra], policies, self.minimum_isolation, tuple(rendered.notes))
+        return replace(report, summary=replace(report.summary, skipped=report.summary.skipped - len(extra)))
 
     def _lint_rendered(self, rendered: Rendered) -> list[FileResult]:
         """Rendered charts document by document, rendered builds and render findings, chart files not linted."""
@@ -143,7 +149,7 @@ class Engine:
         pending: list[tuple[Finding, Workload | None]] = [
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
-        found, errors = run_policies(loaded.workloads, self.checks, lines, display, partial=partial)
+        found, errors = run_policies(loaded.workloads, self.checks, self.by_id, lines, display, partial=partial)
         kept, suppressions = suppress(
             [*pending, *found], loaded, display, lines, self.path_ignores, self.selectors, self.by_id
         )

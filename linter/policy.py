@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .model import Workload
@@ -49,6 +49,7 @@ class Hit:
 
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
+    ``policy`` reports the hit under another policy's id (a user rule's evaluation error is VM020).
     """
 
     path: Path
@@ -56,6 +57,7 @@ class Hit:
     unit: str | None = None
     key: bool = False
     unless: tuple[Fact, ...] = ()
+    policy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class Policy:
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
     default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
+    source: str = "builtin"  # builtin, a pack's distribution name, or a rule file
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
         """The check's hits for one workload (none for policies the engine reports itself)."""
@@ -243,6 +246,9 @@ def load_policies() -> tuple[Policy, ...]:
             raise PolicyLoadError(f"{source} failed to load: {type(error).__name__}: {error}") from error
         for candidate in candidates:
             checked = validate(candidate, source)
+            if entry_point.name != "builtin":
+                dist = getattr(entry_point, "dist", None)
+                checked = replace(checked, source=dist.name if dist is not None else entry_point.name)
             if checked.id in by_id:
                 raise PolicyLoadError(f"{source}: duplicate policy id {checked.id} (also in {by_id[checked.id][1]})")
             by_id[checked.id] = (checked, source)

@@ -113,7 +113,10 @@ def test_per_path_ignores(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ("selekt: [VM102]\n", "selekt: unknown key (did you mean select?) (keys: compose-projects, exclude, extend-sandbox-runtimes,"),
+        (
+            "selekt: [VM102]\n",
+            "selekt: unknown key (did you mean select?) (keys: admission-policies, compose-projects, exclude,",
+        ),
         ("select: VM102\n", "select: 'VM102' is not of type 'array'"),
         ("severity: {VM102: fatal}\n", "severity.VM102: 'fatal' is not one of ['error', 'warning', 'info']"),
         ("ignore: [VM999]\n", "ignore: unknown policy id VM999\n"),
