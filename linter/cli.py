@@ -15,6 +15,7 @@ from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, ConfigError, load_config
 from .engine import Engine, catalog
+from .fix.run import Fixer, summary
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS
 
@@ -69,6 +70,9 @@ def main() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Record every current finding in FILE, then report as with --baseline FILE.",
 )
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes; the report then shows what is left.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of applying them.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too.")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -81,10 +85,17 @@ def check(
     stdin_filename: str | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
         raise click.UsageError("use either --baseline or --write-baseline")
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    if write_baseline and (fix or diff):
+        raise click.UsageError("--write-baseline records findings as they are: run it without --fix or --diff")
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
     known = {p.id for p in catalog(policies)}
@@ -97,7 +108,19 @@ def check(
         click.echo(f"vmlint: configuration error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     config = _with_cli(config, selected, ignored, fail_on)
-    report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    engine = Engine(config, policies)
+    targets = paths or (".",)
+    if fix or diff:
+        candidates, results = engine.lint_files(targets, stdin_filename=stdin_filename, jobs=jobs)
+        fixer = Fixer(candidates, results, targets, unsafe=unsafe_fixes, write=not diff, max_size=config.max_file_size)
+        filtered = baseline  # the baseline's findings are accepted as they are: they are not fixed
+        outcome = fixer.run(
+            engine.relint, lambda done: filtered.apply(engine.report(done)) if filtered else engine.report(done)
+        )
+        assert outcome.report is not None
+        report, baseline = outcome.report, None
+    else:
+        report = engine.lint(targets, stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:
             Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
@@ -108,6 +131,11 @@ def check(
         baseline = _baseline_or_exit(Path(write_baseline))
     if baseline is not None:
         report = baseline.apply(report)
+    if fix or diff:
+        click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
+    if diff:
+        click.echo(outcome.diff(), nl=False)
+        sys.exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if outcome.changed() else EXIT_CLEAN)
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rendered = REPORTERS[output_format](report, color)
     if output:

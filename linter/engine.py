@@ -12,6 +12,7 @@ from .budget import FILE_CPU_SECONDS, within_budget
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
 from .findings import FileResult, Finding, InternalError, ObjectRef, Report, Suppression
+from .fix.resolve import resolve
 from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
@@ -66,12 +67,23 @@ class Engine:
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
+        _, results = self.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+        return self.report(results)
+
+    def lint_files(
+        self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0
+    ) -> tuple[list[Candidate], list[FileResult]]:
+        """The candidates under ``paths`` and each one's result, in the same order."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         workers = _worker_count(jobs, len(candidates))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
+        return candidates, results
+
+    def report(self, results: list[FileResult]) -> Report:
+        """The run's report from its files' results."""
         return Report.from_results(results, tuple(a.policy for a in self.active))
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
@@ -87,6 +99,12 @@ class Engine:
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
+        return self.lint_bytes(data, candidate.display, candidate.path)
+
+    def relint(self, candidate: Candidate, data: bytes | None) -> FileResult:
+        """Lint a candidate again after fixes: its new content, or (None) as it is on disk now."""
+        if data is None:
+            return self.lint_candidate(candidate)
         return self.lint_bytes(data, candidate.display, candidate.path)
 
     def _read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
@@ -194,6 +212,7 @@ class Engine:
     @staticmethod
     def _hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: _Lines) -> Finding:
         position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
+        fix = hit.fix or active.policy.fix
         return Finding(
             file=position.file,
             line=position.line,
@@ -207,6 +226,7 @@ class Engine:
             related=active.policy.related,
             unless=hit.unless,
             source_line=lines.get(position.file, position.line),
+            fix=resolve(workload.document, workload.path + hit.path, workload.file, fix) if fix else None,
         )
 
     def _problem_finding(self, problem: Problem, lines: _Lines | None = None) -> Finding | None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .context import effective
+from .fix.model import FindingFix
 from .policy import Policy
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -42,6 +43,7 @@ class Finding:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
+    fix: FindingFix | None = field(default=None, compare=False)  # what --fix would change
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .fix.model import APPLICABILITIES, Fix
 from .model import Workload
 from .source import Path
 
@@ -48,6 +49,7 @@ class Hit:
 
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
+    ``fix`` (edits relative to ``path``) overrides the policy's own ``fix``.
     """
 
     path: Path
@@ -55,6 +57,7 @@ class Hit:
     unit: str | None = None
     key: bool = False
     unless: tuple[Fact, ...] = ()
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class Policy:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
+    fix: Fix | None = None  # how the policy fixes what it finds; its edits apply to hits without their own
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
         """The check's hits for one workload (none for policies the engine reports itself)."""
@@ -128,6 +132,7 @@ def policy(
     related: Mapping[str, Iterable[str]] | None = None,
     options: Mapping[str, Option] | None = None,
     notes: str = "",
+    fix: Fix | None = None,
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy`` value (no registration happens)."""
 
@@ -146,6 +151,7 @@ def policy(
             related={tool: tuple(ids) for tool, ids in (related or {}).items()},
             options=dict(options or {}),
             notes=notes,
+            fix=fix,
         )
 
     return wrap
@@ -171,6 +177,8 @@ def validate(candidate: object, source: str) -> Policy:
     unknown_tools = set(candidate.related) - set(PEER_TOOLS)
     if unknown_tools:
         problems.append(f"related names unknown tools {sorted(unknown_tools)}")
+    if candidate.fix is not None and candidate.fix.applicability not in APPLICABILITIES:
+        problems.append(f"fix applicability {candidate.fix.applicability!r} is not one of safe, unsafe")
     if problems:
         raise PolicyLoadError(f"{source}: policy {candidate.id}: " + "; ".join(problems))
     return candidate

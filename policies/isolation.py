@@ -9,7 +9,8 @@ from vmlint.context import MAX_POD_SELECTOR_LABELS, label_pairs, pods_labelled, 
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Option, Settings, policy
 
-from ._facts import added, capability, drops, drops_unknown, existing, hit, host_volumes, under
+from . import _fixes as fixes
+from ._facts import added, capability, drops, drops_unknown, existing, fixing, hit, host_volumes, under
 from ._objects import is_object, spec_of
 from ._terms import host_mount, named_unit, subject, term
 
@@ -89,6 +90,7 @@ def _container_flag(
     ),
     remediation="Remove `privileged: true`; add only the capabilities the process needs, or run it in a VM.",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_PRIVILEGED,
     related={
         "kics": ("dd29336b-fe57-445b-a26e-e6aa867ae609", "ae5b6871-7f45-42e0-bb4c-ab300c4d2026"),
         "polaris": ("runAsPrivileged",),
@@ -218,6 +220,7 @@ def host_network(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "no `security_opt` at all); vmlint also flags a `security_opt` that sets only AppArmor or SELinux options, "
         "which the latter passes."
     ),
+    fix=fixes.NO_ESCALATION,
     examples=(
         Example(
             "kubernetes",
@@ -236,7 +239,7 @@ def privilege_escalation_allowed(workload: Workload, settings: Settings) -> Iter
             message = f"{who} sets {term(workload, 'allowPrivilegeEscalation: true')}"
         else:
             message = f"{who} does not set {term(workload, 'allowPrivilegeEscalation: false')}"
-        yield hit(workload, fact, message, unit.name)
+        yield fixing(hit(workload, fact, message, unit.name), fixes.NO_ESCALATION, fixes.no_escalation(workload, fact))
 
 
 @policy(
@@ -723,6 +726,7 @@ def apparmor_profile_missing(workload: Workload, settings: Settings) -> Iterator
         "checkov": ("CKV_K8S_22",),
         "trivy": ("KSV-0014",),
     },
+    fix=fixes.NO_ESCALATION,
     examples=(
         Example(
             "kubernetes",
