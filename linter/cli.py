@@ -134,6 +134,8 @@ def check(
     if fix or diff:
         click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
     if diff:
+        for line in outcome.not_applied:
+            click.echo(f"vmlint: {line}", err=True)
         click.echo(outcome.diff(), nl=False)
         sys.exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if outcome.changed() else EXIT_CLEAN)
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -183,6 +185,9 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
+        "fix": {"applicability": policy.fix.applicability, "description": policy.fix.description}
+        if policy.fix
+        else None,
     }
 
 
@@ -195,7 +200,8 @@ def policies(output_format: str) -> None:
         click.echo(json.dumps({"policies": [policy_dict(p) for p in items]}, indent=2))
         return
     for p in items:
-        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {p.summary}")
+        fix = p.fix.applicability if p.fix else "-"
+        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {fix:<6} {p.summary}")
 
 
 @main.command()
@@ -225,6 +231,8 @@ def render_explanation(p: Policy) -> str:
     for example in p.examples:
         out += ["", f"Example ({example.format}), flagged:", _indent(example.bad), "", "Fixed:", _indent(example.good)]
     out += ["", "Fix", f"  {p.remediation}"]
+    if p.fix:
+        out.append(f"  vmlint check --fix{fix_flag(p)} {p.fix.description}.")
     if p.options:
         out += ["", "Options"] + [f"  {name} (default {o.default!r}): {o.description}" for name, o in p.options.items()]
     if p.notes:
@@ -232,6 +240,11 @@ def render_explanation(p: Policy) -> str:
     if p.related:
         out += ["", "Related checks"] + [f"  {tool}: {', '.join(ids)}" for tool, ids in p.related.items() if ids]
     return "\n".join(out)
+
+
+def fix_flag(p: Policy) -> str:
+    """`` --unsafe-fixes`` for a policy whose fix is unsafe."""
+    return " --unsafe-fixes" if p.fix and p.fix.applicability == "unsafe" else ""
 
 
 def _indent(text: str) -> str:

@@ -40,7 +40,10 @@ class FixFile:
 
 
 class Roots:
-    """The linted paths: directories (anything below them) and files (just themselves), resolved."""
+    """The linted tree, resolved: directories (anything below them) and files named on the command line.
+
+    A named file that is a symbolic link counts only when its target lies in the link's own directory.
+    """
 
     def __init__(self, paths: Iterable[str]) -> None:
         self.directories: list[str] = []
@@ -49,7 +52,9 @@ class Roots:
             real = os.path.realpath(path)
             if os.path.isdir(real):
                 self.directories.append(os.path.join(real, ""))
-            else:
+                continue
+            beside = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), "")
+            if not os.path.islink(path) or real.startswith(beside):
                 self.files.add(real)
 
     def inside(self, real: str) -> bool:

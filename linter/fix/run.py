@@ -40,6 +40,7 @@ class Outcome:
     files: dict[str, FixFile] = field(default_factory=dict)
     applied: int = 0
     failed: dict[FindingKey, str] = field(default_factory=dict)
+    not_applied: list[str] = field(default_factory=list)  # ``file:line:col: ID fix not applied: why``
 
     def changed(self) -> list[FixFile]:
         return [file for file in self.files.values() if file.text != file.original]
@@ -212,14 +213,15 @@ class Fixer:
 
 
 def annotate(report: Report, outcome: Outcome) -> Report:
-    """The report with each finding whose fix could not be applied saying so."""
-    findings = tuple(
-        replace(f, message=f"{f.message} (fix not applied: {outcome.failed[finding_key(f)]})")
-        if f.fix is not None and finding_key(f) in outcome.failed
-        else f
-        for f in report.findings
-    )
-    return replace(report, findings=findings)
+    """The report with each finding whose fix could not be applied saying so (and listed in ``not_applied``)."""
+    findings = []
+    for f in report.findings:
+        reason = outcome.failed.get(finding_key(f)) if f.fix is not None else None
+        if reason is not None:
+            outcome.not_applied.append(f"{f.file}:{f.line}:{f.column}: {f.policy} fix not applied: {reason}")
+            f = replace(f, message=f"{f.message} (fix not applied: {reason})")
+        findings.append(f)
+    return replace(report, findings=tuple(findings))
 
 
 def summary(report: Report, outcome: Outcome, *, unsafe: bool, dry_run: bool) -> str:
