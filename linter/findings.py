@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .context import effective
-from .fix.model import FindingFix
+from .fixes import FindingFix
 from .policy import Policy
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compose.load import is_compose, load_compose
-from .context import kubernetes_facts
 from .model import Workload
 from .normalize.common import Classifier
 from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
@@ -21,7 +20,6 @@ from .normalize.packer import is_legacy_template, legacy_template
 from .normalize.vm_formats import load_vm_file
 from .parsers.yaml_tree import parse_yaml
 from .source import Position, locate
-from .vm_context import vm_context_facts
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -55,7 +53,7 @@ class LoadedFile:
     other_texts: dict[str, str] = field(default_factory=dict)
     keep_only: str | None = None
     dropped: frozenset[str] = frozenset()
-    facts: set[tuple[str, ...]] = field(default_factory=set)
+    objects: list[dict[str, Any]] = field(default_factory=list)  # the Kubernetes objects read, for the facts stage
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -137,8 +135,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
             loaded.workloads.extend(kubevirt.workloads(obj))
             normalizer.reader.problems.extend(kubevirt.reader.problems)
             kubevirt.reader.problems.clear()
-            loaded.facts.update(kubernetes_facts(obj, classifier, file))
-            loaded.facts.update(vm_context_facts(obj))
+            loaded.objects.append(obj)
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
             )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .fix.model import APPLICABILITIES, Fix
+from .fixes import APPLICABILITIES, Fix
 from .model import Workload
 from .source import Path
 

@@ -103,3 +103,18 @@ def get(root: Any, path: Path, default: Any = None) -> Any:
         else:
             return default
     return node
+
+
+class SourceLines:
+    """The lines of a file's texts (the file and the others it merged), split on first use."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.split: dict[str, list[str]] = {}
+
+    def get(self, file: str, line: int) -> str:
+        """The text of ``line`` in ``file`` ('' outside it)."""
+        if file not in self.split:
+            self.split[file] = self.texts.get(file, "").splitlines()
+        lines = self.split[file]
+        return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -1,4 +1,4 @@
-"""Suppressions: inline comments, the ``vmlint.io/ignore`` annotation, per-path config ignores."""
+"""Suppressions: inline comments, the ``vmlint.io/ignore`` annotation, per-path config ignores; the findings cap."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .findings import Finding
+from .checking import ActivePolicy, problem_finding
+from .findings import Finding, Suppression
+from .formats import LoadedFile, Problem
 from .model import Workload
+from .source import Position, SourceLines
 
 IGNORE_ANNOTATION = "vmlint.io/ignore"
+MAX_FINDINGS_PER_FILE = 10_000
 _INLINE = re.compile(r"(?:#|<!--)\s*vmlint:\s*ignore\[([^\]]*)\]")
 
 
@@ -72,3 +76,48 @@ class PathIgnores:
             if spec.match_file(relative):  # type: ignore[attr-defined]
                 out |= ids
         return frozenset(out)
+
+
+def suppress(
+    pending: list[tuple[Finding, Workload | None]],
+    loaded: LoadedFile,
+    display: str,
+    lines: SourceLines,
+    path_ignores: PathIgnores,
+) -> tuple[list[Finding], list[Suppression]]:
+    """The findings this file reports, and those a comment, an annotation or the config suppresses."""
+    # Compose projects: findings in other files use those files' comments, and each file reports its own.
+    inline = {display: inline_ignores(loaded.text)}
+    inline.update((file, inline_ignores(text)) for file, text in loaded.other_texts.items())
+    by_workload: dict[int, frozenset[str]] = {}
+    by_path = path_ignores.ignored(display)
+    kept: list[Finding] = []
+    suppressions: list[Suppression] = []
+    for f, workload in pending:
+        if f.file in loaded.dropped or (loaded.keep_only is not None and f.file != loaded.keep_only):
+            continue
+        comment = ignoring_line(f, inline.get(f.file, {}))
+        if comment is not None:
+            suppressions.append(Suppression(f, "comment", inline_reason(lines.get(f.file, comment))))
+        elif workload is not None and f.policy in _annotation(workload, by_workload):
+            suppressions.append(Suppression(f, "annotation", f"{IGNORE_ANNOTATION} annotation"))
+        elif f.policy in by_path:
+            suppressions.append(Suppression(f, "config", "per-path-ignores in the configuration"))
+        else:
+            kept.append(f)
+    return kept, suppressions
+
+
+def _annotation(workload: Workload, cache: dict[int, frozenset[str]]) -> frozenset[str]:
+    if id(workload) not in cache:
+        cache[id(workload)] = annotation_ignores(workload)
+    return cache[id(workload)]
+
+
+def cap_findings(kept: list[Finding], display: str, by_id: Mapping[str, ActivePolicy]) -> list[Finding]:
+    """At most ``MAX_FINDINGS_PER_FILE`` findings, then one VM006 saying the rest were left out."""
+    if len(kept) <= MAX_FINDINGS_PER_FILE:
+        return kept
+    message = f"more than {MAX_FINDINGS_PER_FILE} findings; only the first {MAX_FINDINGS_PER_FILE} are reported"
+    limit = problem_finding(Problem("VM006", message, Position(display, 1, 1)), by_id)
+    return kept[:MAX_FINDINGS_PER_FILE] + ([limit] if limit else [])

@@ -19,7 +19,6 @@ from . import (
     scalability,
     security,
     storage,
-    vm_templates,
     workflow,
 )
 
@@ -36,7 +35,6 @@ FAMILIES = (
     storage,
     backup,
     workflow,
-    vm_templates,
 )
 
 

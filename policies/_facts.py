@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from vmlint.fix import Edit, Fix
+from vmlint.fixes import Edit, Fix
 from vmlint.model import Fact, Unit, Volume, Workload
 from vmlint.policy import Hit
 from vmlint.source import Path, get
@@ -87,3 +87,15 @@ def host_volumes(workload: Workload) -> Iterator[tuple[Volume, str]]:
     for volume in workload.volumes:
         if volume.kind == "host" and volume.host_path and volume.host_path.startswith("/"):
             yield volume, clean_path(volume.host_path)
+
+
+def autoscalable(workload: Workload) -> bool:
+    """A named pool or replica set outside any Template: the one an autoscaler's scaleTargetRef can name.
+
+    Only those provide the presumption ``absent(autoscaled(...))`` that a hit requiring an autoscaler relies on.
+    """
+    return (
+        workload.scaling is not None
+        and not workload.path
+        and isinstance(get(workload.document, ("metadata", "name")), str)
+    )

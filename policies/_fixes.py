@@ -7,7 +7,7 @@ workload, as model facts' paths do; ``_facts.fixing`` makes them relative to the
 
 from __future__ import annotations
 
-from vmlint.fix import Edit, Fix, add, remove, set_
+from vmlint.fixes import Edit, Fix, add, remove, set_
 from vmlint.model import Fact, Workload
 
 REMOVE_PRIVILEGED = Fix("unsafe", "removes `privileged: true`", (remove(),))

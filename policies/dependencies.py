@@ -117,3 +117,44 @@ def unsafe_sysctl(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 
 POLICIES: tuple[Policy, ...] = (kernel_module_capability, host_kernel_files, unsafe_sysctl)
+
+
+@policy(
+    id="VM730",
+    name="vm-host-directory-shared",
+    tradeoff="dependencies",
+    severity="warning",
+    summary="A libvirt VM mounts a host directory (<filesystem type='mount'>, virtiofs or 9p).",
+    rationale=(
+        "A shared host directory makes the guest depend on one host's filesystem: the VM cannot start on another "
+        "host that lacks the directory, virtiofs and 9p shares block live migration, and the guest reads and "
+        "writes host files past the disk-image boundary that makes a VM self-contained."
+    ),
+    remediation=(
+        "Put the data on a virtual disk (a qcow2 volume or shared block storage) or reach it over the network "
+        "(NFS, object storage); keep host shares for development VMs pinned to one host."
+    ),
+    formats=("libvirt",),
+    examples=(
+        Example(
+            "libvirt",
+            bad="<filesystem type='mount' accessmode='passthrough'>\n  <driver type='virtiofs'/>\n"
+            "  <source dir='/srv/data'/>\n  <target dir='data'/>\n</filesystem>",
+            good="<disk type='file' device='disk'>\n  <driver name='qemu' type='qcow2'/>\n"
+            "  <source file='/var/lib/libvirt/images/data.qcow2'/>\n  <target dev='vdb' bus='virtio'/>\n</disk>",
+        ),
+    ),
+    notes=(
+        "Container domains (type='lxc') are not judged: a host directory is how their root filesystem is given. "
+        "KubeVirt hostDisk is reported by VM451."
+    ),
+)
+def vm_host_directory_shared(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.isolation != "vm" or workload.vm is None:
+        return
+    for share in workload.vm.host_shares:
+        where = f"host directory {share.value}" if share.value else "a host directory"
+        yield Hit(share.path, f"{where} is mounted into the guest")
+
+
+POLICIES += (vm_host_directory_shared,)

@@ -284,3 +284,49 @@ def image_pull_policy_not_always(workload: Workload, settings: Settings) -> Iter
 
 
 POLICIES += (image_pull_policy_not_always,)
+
+
+@policy(
+    id="VM830",
+    name="vm-without-patch-step",
+    tradeoff="management",
+    severity="warning",
+    summary="An image build or a cloud-config never upgrades the guest's packages.",
+    rationale=(
+        "A VM carries a whole OS that nobody rebuilds on every release the way container images are. An image "
+        "built from an installer ISO, or a guest booted from a cloud image, starts with the vulnerabilities fixed "
+        "since the ISO was cut unless the build or first boot upgrades packages."
+    ),
+    remediation=(
+        "Packer: add a provisioner that upgrades packages (apt-get -y upgrade, dnf -y update, Windows Update). "
+        "cloud-init: set `package_upgrade: true`."
+    ),
+    formats=("packer", "cloud-init", "kubevirt"),
+    examples=(
+        Example(
+            "cloud-init",
+            bad="#cloud-config\npackages:\n  - nginx",
+            good="#cloud-config\npackage_update: true\npackage_upgrade: true\npackages:\n  - nginx",
+        ),
+        Example(
+            "packer",
+            bad='build {\n  sources = ["source.qemu.base"]\n  provisioner "shell" {\n'
+            '    inline = ["apt-get install -y nginx"]\n  }\n}',
+            good='build {\n  sources = ["source.qemu.base"]\n  provisioner "shell" {\n'
+            '    inline = ["apt-get update", "apt-get -y upgrade"]\n  }\n}',
+        ),
+    ),
+    notes=(
+        "A patch step is an upgrade command in a provisioner or runcmd/bootcmd, a script whose name says "
+        "update/upgrade/patch, or cloud-init package_upgrade/apt_upgrade. Packer builds in other *.pkr.hcl files "
+        "of the same directory count. KubeVirt VMs are checked only when they embed a cloud-config."
+    ),
+)
+def vm_without_patch_step(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    step = workload.vm.patch_step if workload.vm else None
+    if step is not None and step.value is False:
+        what = "the image build" if workload.role == "image-build" else "the cloud-config"
+        yield Hit(step.path, f"{what} has no package upgrade step")
+
+
+POLICIES += (vm_without_patch_step,)

@@ -153,3 +153,39 @@ def removed_api_version(workload: Workload, settings: Settings) -> Iterator[Hit]
 
 
 POLICIES += (removed_api_version,)
+
+
+@policy(
+    id="VM330",
+    name="host-passthrough-cpu",
+    tradeoff="portability",
+    severity="warning",
+    summary="The VM uses the host's exact CPU model (host-passthrough).",
+    rationale=(
+        "The host-passthrough CPU mode exposes the physical CPU's model and flags to the guest. The VM can then "
+        "only be migrated or restarted on hosts with an identical CPU, which ties it to one kind of hardware "
+        "and breaks live migration across a mixed fleet."
+    ),
+    remediation=(
+        "Use a named CPU model (or host-model in libvirt) that every target host supports; keep host-passthrough "
+        "for VMs pinned to one host on purpose."
+    ),
+    formats=("kubevirt", "libvirt"),
+    examples=(
+        Example(
+            "kubevirt", bad="domain:\n  cpu:\n    model: host-passthrough", good="domain:\n  cpu:\n    model: Haswell"
+        ),
+        Example(
+            "libvirt",
+            bad="<cpu mode='host-passthrough'/>",
+            good="<cpu mode='custom'><model>Haswell-noTSX</model></cpu>",
+        ),
+    ),
+)
+def host_passthrough_cpu(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    mode = workload.vm.cpu_mode if workload.vm else None
+    if mode is not None and mode.explicit and mode.is_("host-passthrough"):
+        yield Hit(mode.path, "CPU model host-passthrough ties the VM to hosts with the same CPU")
+
+
+POLICIES += (host_passthrough_cpu,)

@@ -229,3 +229,39 @@ def pids_limit_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (custom_cgroup_parent, pids_limit_missing)
+
+
+@policy(
+    id="VM230",
+    name="vm-without-resource-limits",
+    tradeoff="resource-usage",
+    severity="warning",
+    summary="A KubeVirt VM sets neither a CPU nor a memory limit and uses no instancetype.",
+    rationale=(
+        "A KubeVirt VM runs in a virt-launcher pod on a shared node. Without limits its QEMU process, I/O threads "
+        "and emulator overhead can take CPU time and memory the scheduler promised to neighbours."
+    ),
+    remediation=(
+        "Set spec.template.spec.domain.resources.limits (cpu and memory), enable dedicated CPUs, or size the VM "
+        "through an instancetype reference."
+    ),
+    formats=("kubevirt",),
+    examples=(
+        Example(
+            "kubevirt",
+            bad="domain:\n  resources:\n    requests:\n      memory: 1Gi",
+            good="domain:\n  resources:\n    requests:\n      memory: 1Gi\n    limits:\n      cpu: '1'\n"
+            "      memory: 1Gi",
+        ),
+    ),
+    notes="Only when no limit at all is written; a VM with a memory limit but no CPU limit is not flagged.",
+)
+def vm_without_resource_limits(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for unit in workload.units:
+        res = unit.resources
+        limits = (res.cpu_limit, res.memory_limit)
+        if all(not fact.explicit for fact in limits):
+            yield Hit(res.cpu_limit.path[:-2], f"VM {unit.name} has no CPU or memory limit", unit=unit.name, key=True)
+
+
+POLICIES += (vm_without_resource_limits,)

@@ -10,7 +10,7 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
 
-from ._facts import existing, hit
+from ._facts import autoscalable, existing, hit
 from ._objects import is_object, spec_of
 from ._spread import spreads_over_nodes
 
@@ -331,3 +331,47 @@ def autoscaler_target_missing(workload: Workload, settings: Settings) -> Iterato
 
 
 POLICIES += (autoscaled_replicas_set, pod_disruption_budget_missing, autoscaler_target_missing)
+
+
+@policy(
+    id="VM540",
+    name="vm-replicas-share-identity",
+    tradeoff="scalability",
+    severity="error",
+    summary="A VM pool or replica set gives every replica the same MAC address, hostname or static address.",
+    rationale=(
+        "Every VM a VirtualMachinePool or VirtualMachineInstanceReplicaSet creates comes from the same template. "
+        "A fixed macAddress, a cloud-init hostname/fqdn or a static address in networkData makes every replica "
+        "claim the same identity: duplicate MACs and IPs break the network for all of them, and identical "
+        "hostnames confuse DNS, monitoring and clustering. The template cannot be scaled past one."
+    ),
+    remediation=(
+        "Drop the macAddress and let KubeVirt assign one; leave the hostname to KubeVirt (each VMI's name) and "
+        "take addresses from DHCP or IPAM. Give fixed identities only to single VirtualMachines."
+    ),
+    formats=("kubevirt",),
+    examples=(
+        Example(
+            "kubevirt",
+            bad="kind: VirtualMachinePool\nspec:\n  replicas: 3\n  ...\n        interfaces:\n        - name: default\n"
+            "          masquerade: {}\n          macAddress: 02:00:00:00:00:01",
+            good="kind: VirtualMachinePool\nspec:\n  replicas: 3\n  ...\n        interfaces:\n        - name: default\n"
+            "          masquerade: {}",
+        ),
+    ),
+    notes="A pool of one replica is reported only when a HorizontalPodAutoscaler in the run scales it.",
+)
+def vm_replicas_share_identity(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    vm, scaling = workload.vm, workload.scaling
+    if vm is None or scaling is None or scaling.replicas.value is None or not vm.identity:
+        return
+    replicas = scaling.replicas.value
+    if replicas <= 1 and not autoscalable(workload):
+        return
+    unless = () if replicas > 1 else (absent(autoscaled(workload.namespace, workload.kind, workload.name)),)
+    copies = f"{replicas} replicas" if replicas > 1 else "autoscaled replicas"
+    for fact in vm.identity:
+        yield Hit(fact.path, f"{workload.kind} {workload.name}: all {copies} take {fact.value}", unless=unless)
+
+
+POLICIES += (vm_replicas_share_identity,)

@@ -95,3 +95,100 @@ def volume_shared_between_services(workload: Workload, settings: Settings) -> It
 
 # Compose-only policies (docs/decisions/0007-compose-projects.md).
 POLICIES += (volume_shared_between_services,)
+
+
+@policy(
+    id="VM880",
+    name="containerdisk-root-disk",
+    tradeoff="storage",
+    severity="warning",
+    summary="A long-lived VirtualMachine boots from a containerDisk, so everything written to its root disk is lost.",
+    rationale=(
+        "A containerDisk is an ephemeral copy of an image: every restart, eviction or migration of the VM starts "
+        "again from the image. For a VirtualMachine that is meant to keep running that silently discards "
+        "configuration and data, the state a VM was chosen to hold."
+    ),
+    remediation=(
+        "Boot from a persistent disk: a dataVolumeTemplates entry importing the image into a PVC, or a "
+        "persistentVolumeClaim volume. Keep containerDisk for stateless, disposable VMIs and pools."
+    ),
+    formats=("kubevirt",),
+    examples=(
+        Example(
+            "kubevirt",
+            bad="volumes:\n- name: root\n  containerDisk:\n    image: quay.io/containerdisks/fedora:40",
+            good="volumes:\n- name: root\n  dataVolume:\n    name: fedora-root",
+        ),
+    ),
+)
+def containerdisk_root_disk(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    vm = workload.vm
+    if vm is None or not vm.long_lived:
+        return
+    for disk in vm.disk_details:
+        if disk.boot and disk.source == "containerDisk":
+            yield Hit(
+                (*disk.path, "containerDisk"), f"boot disk {disk.name} is a containerDisk: its state is lost", key=True
+            )
+
+
+@policy(
+    id="VM881",
+    name="unsafe-disk-cache",
+    tradeoff="storage",
+    severity="error",
+    summary="A libvirt disk uses cache='unsafe': the guest's flushes are ignored.",
+    rationale=(
+        "With cache='unsafe' QEMU drops the guest's flush requests. A host crash or power loss then loses writes "
+        "the guest's filesystem believed durable and corrupts it."
+    ),
+    remediation="Use cache='none' (or leave the default) for disks whose data matters.",
+    formats=("libvirt",),
+    examples=(
+        Example(
+            "libvirt",
+            bad="<driver name='qemu' type='qcow2' cache='unsafe'/>",
+            good="<driver name='qemu' type='qcow2' cache='none'/>",
+        ),
+    ),
+)
+def unsafe_disk_cache(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for disk in workload.vm.disk_details if workload.vm else ():
+        if disk.cache.explicit and disk.cache.is_("unsafe"):
+            yield Hit(disk.cache.path, f"disk {disk.name} ignores flushes (cache='unsafe')")
+
+
+@policy(
+    id="VM882",
+    name="raw-file-disk",
+    tradeoff="storage",
+    severity="info",
+    summary="A file-backed libvirt disk is raw, where qcow2 would give copy-on-write, snapshots and thin provisioning.",
+    rationale=(
+        "A raw image file has no backing-file chain and no internal snapshots: cloning a VM copies every byte, "
+        "and a snapshot before a risky change is not possible without converting the disk first."
+    ),
+    remediation="Use <driver type='qcow2'/> for file-backed disks (convert with qemu-img convert -O qcow2).",
+    formats=("libvirt",),
+    examples=(
+        Example(
+            "libvirt",
+            bad="<disk type='file' device='disk'>\n  <driver name='qemu' type='raw'/>\n"
+            "  <source file='/var/lib/libvirt/images/vm.img'/>\n</disk>",
+            good="<disk type='file' device='disk'>\n  <driver name='qemu' type='qcow2'/>\n"
+            "  <source file='/var/lib/libvirt/images/vm.qcow2'/>\n</disk>",
+        ),
+    ),
+    notes="Block-device and network disks are not flagged: raw is the right format there.",
+)
+def raw_file_disk(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for disk in workload.vm.disk_details if workload.vm else ():
+        if disk.source == "file" and disk.format.explicit and disk.format.is_("raw"):
+            yield Hit(disk.format.path, f"disk {disk.name} is a raw file: no copy-on-write or snapshots")
+
+
+POLICIES += (
+    containerdisk_root_disk,
+    unsafe_disk_cache,
+    raw_file_disk,
+)

@@ -1,4 +1,4 @@
-"""Context facts from Kubernetes objects, applied across files of one run."""
+"""Context facts from Kubernetes objects and the workloads normalised from them, applied across files of one run."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ from vmlint.context import (
     defined,
     disruption_budget,
     effective,
-    kubernetes_facts,
     label_pairs,
     pods_labelled,
     sandbox_class,
 )
+from vmlint.facts import kubernetes_facts
 from vmlint.normalize.common import Classifier
+from vmlint.normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
 
 
 def _facts(obj: dict[str, object]) -> list[tuple[str, ...]]:
-    return list(kubernetes_facts(obj, Classifier()))
+    """The object's facts, read with its workloads as a run reads them (only objects with apiVersion and kind)."""
+    workloads = KubernetesNormalizer(Classifier(), "").workloads(obj) if is_kubernetes_object(obj) else []
+    return list(kubernetes_facts(obj, workloads, Classifier()))
 
 
 def test_hpa_provides_the_autoscaled_fact_and_contradicts_its_absence() -> None:

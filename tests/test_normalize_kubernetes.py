@@ -8,7 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from vmlint.context import contradicted, defined, effective, kubernetes_facts, token_not_automounted
+from vmlint.context import contradicted, defined, effective, token_not_automounted
+from vmlint.facts import kubernetes_facts
 from vmlint.formats import load
 from vmlint.model import Fact
 from vmlint.normalize.common import Classifier
@@ -123,12 +124,12 @@ def test_service_accounts_provide_file_scoped_and_run_wide_facts_and_contradict_
         return obj
 
     exists = defined(None, "ServiceAccount", "web")
-    off = set(kubernetes_facts(account(False), Classifier(), "a.yaml"))
+    off = set(kubernetes_facts(account(False), (), Classifier(), "a.yaml"))
     assert off == {exists, token_not_automounted(None, "web"), token_not_automounted(None, "web", "a.yaml")}
-    on = set(kubernetes_facts(account(True), Classifier(), "b.yaml"))
+    on = set(kubernetes_facts(account(True), (), Classifier(), "b.yaml"))
     assert (
         on
-        == set(kubernetes_facts(account(None), Classifier(), "c.yaml"))
+        == set(kubernetes_facts(account(None), (), Classifier(), "c.yaml"))
         == {exists, contradicted(token_not_automounted(None, "web"))}
     )
     assert effective(frozenset(off)) == frozenset(off)

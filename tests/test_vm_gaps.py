@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, triples
+from vmlint.facts import vm_facts
 from vmlint.formats import load
 from vmlint.model import Workload
 from vmlint.normalize.common import Classifier
-from vmlint.vm_context import namespace_backed_up, vm_context_facts
+from vmlint.vm_context import namespace_backed_up
 
 
 def load_text(tmp_path: Path, name: str, text: str) -> list[Workload]:
@@ -108,7 +109,7 @@ def test_libvirt_host_shares_only_for_mount_filesystems(tmp_path: Path) -> None:
 
 def test_velero_and_snapshot_context_facts() -> None:
     def facts(obj: dict[str, object]) -> list[tuple[str, ...]]:
-        return list(vm_context_facts(obj))
+        return list(vm_facts(obj))
 
     schedule = {"apiVersion": "velero.io/v1", "kind": "Schedule", "metadata": {"name": "s"}}
     assert facts({**schedule, "spec": {"template": {}}}) == [namespace_backed_up("*")]

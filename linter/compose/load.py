@@ -7,9 +7,9 @@ from typing import Any
 
 from ..model import Workload
 from ..normalize.common import Classifier
-from ..normalize.compose import ComposeNormalizer
 from ..source import Position, YMap, locate
 from .detect import is_compose
+from .normalize import ComposeNormalizer
 from .project import load_project
 from .schema import validate
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import yaml
 
+from ..fixes import Target
 from ..parsers.yaml_tree import resolve_plain
 from ..source import Path
 from . import layout as render
 from .layout import Layout
-from .model import Target
 
 try:
     from yaml import CSafeLoader as _Loader

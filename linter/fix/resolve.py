@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fixes import Edit, FindingFix, Fix, Target
 from ..source import Path, PathPart, YMap, YSeq
-from .model import Edit, FindingFix, Fix, Target
 
 
 class _Unlocatable(Exception):

@@ -1,197 +1,15 @@
-"""Security: weak secrets, authentication and exposure."""
+"""Security: ports on every interface, privileged ports, NodePort and external Services, Ingress without TLS."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import PortSpec, parse_port, service_of
-from vmlint.context import token_not_automounted
 from vmlint.model import Workload
-from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
+from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.source import Path
 
-from ._facts import existing, hit
-from ._objects import internal_load_balancer, is_object, spec_of
-from ._terms import named_unit
-
-SECRET_NAME_PARTS = (
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "APIKEY",
-    "API_KEY",
-    "ACCESS_KEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-    "CLIENT_KEY",
-)
-NOT_SECRET_SUFFIXES = (
-    "_FILE",
-    "_PATH",
-    "_DIR",
-    "_NAME",
-    "_ID",
-    "_REF",
-    "_KEY_REF",
-    "_ENABLED",
-    "_TTL",
-    "_TIMEOUT",
-    "_EXPIRY",
-    "_LENGTH",
-    "_HEADER",
-    "_URL",
-    "_URI",
-    "_ENDPOINT",
-    "_TYPE",
-    "_MODE",
-    "_POLICY",
-)
-_NOT_A_VALUE = re.compile(r"^(|true|false|yes|no|on|off|none|null|changeme)$", re.IGNORECASE)
-_REFERENCE = re.compile(r"\$\(|\$\{|\{\{")
-
-
-def _normalised(name: str) -> str:
-    """``dbPassword`` and ``db-password`` -> ``DB_PASSWORD``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").replace(".", "_").upper()
-
-
-@policy(
-    id="VM601",
-    name="plaintext-secret-in-env",
-    tradeoff="security",
-    severity="error",
-    summary="An environment variable with a secret-like name (PASSWORD, TOKEN, API_KEY ...) has a literal value.",
-    rationale=(
-        "A literal in the manifest is a secret in version control, in every clone and CI log, and visible to "
-        "anyone who can read the object. It cannot be rotated without a commit."
-    ),
-    remediation=(
-        "Keep the value in a Secret and mount it as a file (or reference it with `secretKeyRef`); "
-        "in Compose use `secrets:` or an untracked env_file."
-    ),
-    formats=("kubernetes", "compose"),
-    options={
-        "names": Option(list(SECRET_NAME_PARTS), "Name parts that make a variable secret-like (case-insensitive)."),
-        "ignore_suffixes": Option(list(NOT_SECRET_SUFFIXES), "Name endings that mark a reference, not a secret."),
-    },
-    related={"polaris": ("sensitiveContainerEnvVar",), "kube-linter": ("env-var-secret",)},
-    notes=(
-        "Values that are empty, booleans, placeholders such as $(VAR) or ${VAR}, or absolute paths (a file that "
-        "holds the secret) are not reported."
-    ),
-    examples=(
-        Example(
-            "kubernetes",
-            bad="env:\n- name: DB_PASSWORD\n  value: hunter2",
-            good="env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db\n      key: password",
-        ),
-    ),
-)
-def plaintext_secret_in_env(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    parts = [str(part).upper() for part in settings["names"]]
-    suffixes = tuple(str(suffix).upper() for suffix in settings["ignore_suffixes"])
-    for unit in workload.containers():
-        for env in unit.env:
-            if env.literal is None or not env.name:
-                continue
-            name = _normalised(env.name)
-            value = env.literal.strip()
-            if not any(part in name for part in parts) or name.endswith(suffixes):
-                continue
-            if _NOT_A_VALUE.match(value) or _REFERENCE.search(value) or value.startswith("/"):
-                continue
-            yield Hit(env.path, f"{named_unit(workload, unit.name)} sets {env.name} to a literal value", unit=unit.name)
-
-
-@policy(
-    id="VM602",
-    name="secret-in-env-var",
-    tradeoff="security",
-    severity="info",
-    summary="A Secret is passed to a container through environment variables (secretKeyRef or envFrom secretRef).",
-    rationale=(
-        "Environment variables leak: into crash dumps, debug endpoints, child processes and `kubectl describe`. "
-        "Secrets mounted as files can be read-protected and updated without a restart."
-    ),
-    remediation="Mount the Secret as a volume and read it from the file.",
-    formats=("kubernetes",),
-    related={
-        "kics": ("3d658f8b-d988-41a0-a841-40043121de1e",),
-        "kube-linter": ("read-secret-from-env-var",),
-        "checkov": ("CKV_K8S_35",),
-    },
-    examples=(
-        Example(
-            "kubernetes",
-            bad="envFrom:\n- secretRef:\n    name: db",
-            good="volumeMounts:\n- name: db\n  mountPath: /run/secrets/db\n  readOnly: true",
-        ),
-    ),
-)
-def secret_in_env_var(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    for unit in workload.containers():
-        for env in unit.env:
-            if env.from_secret:
-                shown = f"variable {env.name}" if env.name else "its environment (envFrom)"
-                where = existing(workload, env.path + (("valueFrom", "secretKeyRef") if env.name else ("secretRef",)))
-                yield Hit(where, f"container {unit.name} reads a Secret into {shown}", unit=unit.name, key=True)
-
-
-@policy(
-    id="VM603",
-    name="service-account-token-automount",
-    tradeoff="security",
-    severity="warning",
-    summary="The pod does not set automountServiceAccountToken: false, so its API token is mounted.",
-    rationale=(
-        "Every container gets a token for the Kubernetes API unless told otherwise; most workloads never call the "
-        "API, and a stolen token is a foothold for moving through the cluster."
-    ),
-    remediation="Set `automountServiceAccountToken: false` in the pod spec (or on its ServiceAccount).",
-    notes=(
-        "A ServiceAccount object that sets automountServiceAccountToken: false covers the pods that use it and "
-        "leave the field unset: one in the same file always, one elsewhere in the run unless another definition "
-        "of that account mounts the token. A pod's own setting wins over its ServiceAccount's."
-    ),
-    formats=("kubernetes",),
-    related={
-        "kics": ("48471392-d4d0-47c0-b135-cdec95eb3eef",),
-        "polaris": ("automountServiceAccountToken",),
-        "checkov": ("CKV_K8S_38",),
-    },
-    examples=(
-        Example(
-            "kubernetes",
-            bad="spec:\n  containers:\n  - name: app",
-            good="spec:\n  automountServiceAccountToken: false\n  containers:\n  - name: app",
-        ),
-    ),
-)
-def service_account_token_automount(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    account = workload.service_account
-    if account is None:
-        return
-    fact = account.automount_token
-    if fact.value is False or (fact.value is None and fact.explicit):
-        return
-    if fact.explicit:
-        yield hit(workload, fact, f"{workload.kind} {workload.name} sets automountServiceAccountToken: true")
-        return
-    name = account.name.value if account.name.explicit else "default"
-    if name is None:
-        return
-    found = hit(workload, fact, f"{workload.kind} {workload.name} mounts the token of service account {name}")
-    # A ServiceAccount object in the run that disables automounting withdraws the hit.
-    unless = (
-        token_not_automounted(workload.namespace, name, workload.file),
-        token_not_automounted(workload.namespace, name),
-    )
-    yield Hit(found.path, found.message, key=found.key, unless=unless)
-
-
-POLICIES: tuple[Policy, ...] = (plaintext_secret_in_env, secret_in_env_var, service_account_token_automount)
+from .._objects import internal_load_balancer, is_object, spec_of
 
 
 def _ports(workload: Workload) -> Iterator[tuple[Path, PortSpec]]:
@@ -268,46 +86,6 @@ def privileged_port_mapped(workload: Workload, settings: Settings) -> Iterator[H
         low = [side[0] for side in (spec.published, spec.target) if side is not None and side[0] < 1024]
         if low:
             yield Hit(path, f"port {min(low)} is below 1024 and NET_BIND_SERVICE is not dropped")
-
-
-# Compose-only policies (docs/decisions/0007-compose-projects.md).
-POLICIES += (port_on_all_interfaces, privileged_port_mapped)
-
-
-@policy(
-    id="VM604",
-    name="default-service-account",
-    tradeoff="security",
-    severity="info",
-    summary="The pod runs as the namespace's default service account (serviceAccountName unset, empty or default).",
-    rationale=(
-        "Every pod that does not name an account shares the default one: any permission granted to it for one "
-        "workload is granted to all of them, and their API requests cannot be told apart."
-    ),
-    remediation="Create a ServiceAccount per workload and set `serviceAccountName`.",
-    formats=("kubernetes",),
-    related={"kics": ("591ade62-d6b0-4580-b1ae-209f80ba1cd9",), "kube-linter": ("default-service-account",)},
-    notes="Pods that set automountServiceAccountToken: false do not use their account's token and are not reported.",
-    examples=(
-        Example(
-            "kubernetes",
-            bad="spec:\n  containers:\n  - name: app",
-            good="spec:\n  serviceAccountName: app\n  containers:\n  - name: app",
-        ),
-    ),
-)
-def default_service_account(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    account = workload.service_account
-    if account is None or (account.automount_token.is_(False) and account.automount_token.explicit):
-        return
-    name = account.name
-    if name.value is None and name.explicit:
-        return
-    if not name.value or name.value == "default":
-        yield hit(workload, name, f"{workload.kind} {workload.name} runs as the default service account")
-
-
-POLICIES += (default_service_account,)
 
 
 @policy(
@@ -448,4 +226,11 @@ def ingress_without_tls(workload: Workload, settings: Settings) -> Iterator[Hit]
         yield Hit(("spec", "tls"), f"Ingress {workload.name} has no TLS section")
 
 
-POLICIES += (node_port_service, external_load_balancer, service_external_address, ingress_without_tls)
+POLICIES: tuple[Policy, ...] = (
+    port_on_all_interfaces,
+    privileged_port_mapped,
+    node_port_service,
+    external_load_balancer,
+    service_external_address,
+    ingress_without_tls,
+)

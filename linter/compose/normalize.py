@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compose.project import ENV_FILE_VALUES
-from ..compose.syntax import parse_mount, parse_port
 from ..model import EnvVar, Exposure, Fact, Host, Mount, Port, Resources, Scaling, Unit, Volume, Workload, unset
+from ..normalize.common import TIER_KEY, TIERS, Classifier, parse_image
+from ..normalize.reader import Reader, is_unresolved
 from ..source import Path, YMap
-from .common import TIER_KEY, TIERS, Classifier, parse_image
-from .reader import Reader, is_unresolved
+from .project import ENV_FILE_VALUES
+from .syntax import parse_mount, parse_port
 
 IGNORE_KEY = "vmlint.io/ignore"
 EXTENSION_KEY = "x-vmlint"

@@ -1,11 +1,15 @@
-"""Fixes as data: what a policy offers (``Fix`` of ``Edit``s) and what a finding carries (``FindingFix``)."""
+"""Fixes as data: what a policy offers (``Fix`` of ``Edit``s) and what a finding carries (``FindingFix``).
+
+Values only, beside ``model`` and ``findings``: policies, findings and the fix stage (``linter/fix/``) all use
+them, and the stage applies them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..source import Path
+from .source import Path
 
 Op = Literal["set", "add", "remove"]
 Applicability = Literal["safe", "unsafe"]

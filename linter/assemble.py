@@ -1,0 +1,27 @@
+"""Result assembly: one file's kept findings, errors, suppressions and counts as a ``FileResult``."""
+
+from __future__ import annotations
+
+from .findings import FileResult, Finding, InternalError, Suppression
+from .formats import LoadedFile
+
+
+def assemble(
+    display: str,
+    loaded: LoadedFile,
+    kept: list[Finding],
+    errors: list[InternalError],
+    suppressions: list[Suppression],
+    facts: set[tuple[str, ...]],
+) -> FileResult:
+    """The result of linting one loaded file."""
+    return FileResult(
+        display,
+        findings=tuple(kept),
+        errors=tuple(errors),
+        suppressed=len(suppressions),
+        documents=loaded.documents,
+        workloads=sum(workload.role != "object" for workload in loaded.workloads),
+        facts=frozenset(facts),
+        suppressions=tuple(suppressions),
+    )

@@ -1,0 +1,85 @@
+"""Running policies: every applicable active policy on every workload, hits located as findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .findings import Finding, InternalError, ObjectRef
+from .fix.resolve import resolve
+from .formats import Problem
+from .model import Workload
+from .policy import Hit, Policy, Settings
+from .source import SourceLines, locate
+
+
+@dataclass(frozen=True, slots=True)
+class ActivePolicy:
+    """A policy as this run applies it: effective severity and options."""
+
+    policy: Policy
+    severity: str
+    settings: Settings
+
+
+def run_policies(
+    workloads: Iterable[Workload], checks: Sequence[ActivePolicy], lines: SourceLines, display: str
+) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
+    """Each finding with the workload it is about, and the policies that failed (the others still run)."""
+    found: list[tuple[Finding, Workload]] = []
+    errors: list[InternalError] = []
+    for workload in workloads:
+        for active in checks:
+            if workload.format not in active.policy.formats:
+                continue
+            try:
+                found.extend(
+                    (hit_finding(workload, active, hit, lines), workload)
+                    for hit in active.policy.run(workload, active.settings)
+                )
+            except Exception as error:  # one failing policy must not stop the others
+                what = f"{workload.kind}/{workload.name}"
+                message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
+                errors.append(InternalError(display, message, active.policy.id))
+    return found, errors
+
+
+def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:
+    """A hit's path under the workload, located in its document; its fix located in the file that wrote it."""
+    position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
+    fix = hit.fix or active.policy.fix
+    return Finding(
+        file=position.file,
+        line=position.line,
+        column=position.column,
+        policy=active.policy.id,
+        name=active.policy.name,
+        severity=active.severity,
+        tradeoff=active.policy.tradeoff,
+        message=hit.message,
+        object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
+        related=active.policy.related,
+        unless=hit.unless,
+        source_line=lines.get(position.file, position.line),
+        fix=resolve(workload.document, workload.path + hit.path, workload.file, fix) if fix else None,
+    )
+
+
+def problem_finding(
+    problem: Problem, by_id: Mapping[str, ActivePolicy], lines: SourceLines | None = None
+) -> Finding | None:
+    """An input problem as a finding of its input-error policy; None when that policy is disabled."""
+    active = by_id.get(problem.code)
+    if active is None:
+        return None
+    return Finding(
+        file=problem.position.file,
+        line=problem.position.line,
+        column=problem.position.column,
+        policy=problem.code,
+        name=active.policy.name,
+        severity=active.severity,
+        tradeoff=active.policy.tradeoff,
+        message=problem.message,
+        source_line=lines.get(problem.position.file, problem.position.line) if lines else "",
+    )

@@ -1,0 +1,11 @@
+"""Isolation: a workload gets less isolation than its risk needs. One module per topic."""
+
+from __future__ import annotations
+
+from vmlint.policy import Policy
+
+from . import capabilities, confinement, mounts, namespaces, network, privileges, tiers
+
+POLICIES: tuple[Policy, ...] = tuple(
+    p for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement) for p in topic.POLICIES
+)

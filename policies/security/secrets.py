@@ -1,0 +1,141 @@
+"""Security: secrets written in plain text in environment variables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from vmlint.model import Workload
+from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
+
+from .._facts import existing
+from .._terms import named_unit
+
+SECRET_NAME_PARTS = (
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "API_KEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+    "CLIENT_KEY",
+)
+NOT_SECRET_SUFFIXES = (
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_NAME",
+    "_ID",
+    "_REF",
+    "_KEY_REF",
+    "_ENABLED",
+    "_TTL",
+    "_TIMEOUT",
+    "_EXPIRY",
+    "_LENGTH",
+    "_HEADER",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_TYPE",
+    "_MODE",
+    "_POLICY",
+)
+_NOT_A_VALUE = re.compile(r"^(|true|false|yes|no|on|off|none|null|changeme)$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\$\(|\$\{|\{\{")
+
+
+def _normalised(name: str) -> str:
+    """``dbPassword`` and ``db-password`` -> ``DB_PASSWORD``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").replace(".", "_").upper()
+
+
+@policy(
+    id="VM601",
+    name="plaintext-secret-in-env",
+    tradeoff="security",
+    severity="error",
+    summary="An environment variable with a secret-like name (PASSWORD, TOKEN, API_KEY ...) has a literal value.",
+    rationale=(
+        "A literal in the manifest is a secret in version control, in every clone and CI log, and visible to "
+        "anyone who can read the object. It cannot be rotated without a commit."
+    ),
+    remediation=(
+        "Keep the value in a Secret and mount it as a file (or reference it with `secretKeyRef`); "
+        "in Compose use `secrets:` or an untracked env_file."
+    ),
+    formats=("kubernetes", "compose"),
+    options={
+        "names": Option(list(SECRET_NAME_PARTS), "Name parts that make a variable secret-like (case-insensitive)."),
+        "ignore_suffixes": Option(list(NOT_SECRET_SUFFIXES), "Name endings that mark a reference, not a secret."),
+    },
+    related={"polaris": ("sensitiveContainerEnvVar",), "kube-linter": ("env-var-secret",)},
+    notes=(
+        "Values that are empty, booleans, placeholders such as $(VAR) or ${VAR}, or absolute paths (a file that "
+        "holds the secret) are not reported."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="env:\n- name: DB_PASSWORD\n  value: hunter2",
+            good="env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db\n      key: password",
+        ),
+    ),
+)
+def plaintext_secret_in_env(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    parts = [str(part).upper() for part in settings["names"]]
+    suffixes = tuple(str(suffix).upper() for suffix in settings["ignore_suffixes"])
+    for unit in workload.containers():
+        for env in unit.env:
+            if env.literal is None or not env.name:
+                continue
+            name = _normalised(env.name)
+            value = env.literal.strip()
+            if not any(part in name for part in parts) or name.endswith(suffixes):
+                continue
+            if _NOT_A_VALUE.match(value) or _REFERENCE.search(value) or value.startswith("/"):
+                continue
+            yield Hit(env.path, f"{named_unit(workload, unit.name)} sets {env.name} to a literal value", unit=unit.name)
+
+
+@policy(
+    id="VM602",
+    name="secret-in-env-var",
+    tradeoff="security",
+    severity="info",
+    summary="A Secret is passed to a container through environment variables (secretKeyRef or envFrom secretRef).",
+    rationale=(
+        "Environment variables leak: into crash dumps, debug endpoints, child processes and `kubectl describe`. "
+        "Secrets mounted as files can be read-protected and updated without a restart."
+    ),
+    remediation="Mount the Secret as a volume and read it from the file.",
+    formats=("kubernetes",),
+    related={
+        "kics": ("3d658f8b-d988-41a0-a841-40043121de1e",),
+        "kube-linter": ("read-secret-from-env-var",),
+        "checkov": ("CKV_K8S_35",),
+    },
+    examples=(
+        Example(
+            "kubernetes",
+            bad="envFrom:\n- secretRef:\n    name: db",
+            good="volumeMounts:\n- name: db\n  mountPath: /run/secrets/db\n  readOnly: true",
+        ),
+    ),
+)
+def secret_in_env_var(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    for unit in workload.containers():
+        for env in unit.env:
+            if env.from_secret:
+                shown = f"variable {env.name}" if env.name else "its environment (envFrom)"
+                where = existing(workload, env.path + (("valueFrom", "secretKeyRef") if env.name else ("secretRef",)))
+                yield Hit(where, f"container {unit.name} reads a Secret into {shown}", unit=unit.name, key=True)
+
+
+POLICIES: tuple[Policy, ...] = (
+    plaintext_secret_in_env,
+    secret_in_env_var,
+)
