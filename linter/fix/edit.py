@@ -34,12 +34,16 @@ class EditError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """Replace ``text[start:end]`` with ``text``; ``key`` names what an insertion creates (two may not)."""
+    """Replace ``text[start:end]`` with ``text``; ``key`` names what an insertion creates (two may not).
+
+    Insertions at one place go deepest ``column`` first: new keys of an inner mapping precede an outer one's.
+    """
 
     start: int
     end: int
     text: str
     key: tuple[Any, ...] | None = None
+    column: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +242,10 @@ class Document:
         """The value node's text replaced by ``new`` in flow style (an empty value gets it after the colon)."""
         if self.places[id(value)].shared:
             raise EditError("the value is shared through a YAML anchor and alias; edit it by hand")
-        rendered = render.flow(new)
+        if isinstance(value, yaml.ScalarNode) and "$" in value.value:
+            raise EditError("the value holds a variable (${...}); edit it by hand")
+        quote = value.style if isinstance(value, yaml.ScalarNode) and value.style in ("'", '"') else None
+        rendered = render.flow(new, quote)
         if key is not None and _is_null(value) and not value.value:
             at = self.colon(key)
             return Change(at, at, " " + rendered)
@@ -267,7 +274,7 @@ class Document:
         at = self.after_line(self.end(mapping))
         lead = self.layout.newline if at == len(self.text) and not self.text.endswith("\n") else ""
         text = lead + "".join(line + self.layout.newline for line in lines)
-        return Planned(Change(at, at, text, created), place.document, path, "set", target.value)
+        return Planned(Change(at, at, text, created, column), place.document, path, "set", target.value)
 
     def _append(self, target: Target, sequence: _Node) -> Planned:
         place = self.place(sequence)
@@ -287,7 +294,7 @@ class Document:
             raise EditError("the list's last item does not start its own line")
         at = self.after_line(self.end(last))
         lead = self.layout.newline if at == len(self.text) and not self.text.endswith("\n") else ""
-        change = Change(at, at, lead + prefix + rendered + self.layout.newline, created)
+        change = Change(at, at, lead + prefix + rendered + self.layout.newline, created, len(prefix))
         return Planned(change, place.document, place.path, "add", target.value)
 
     def _item(self, target: Target, item: _Node, place: _Place) -> Planned:
@@ -389,7 +396,7 @@ def splice(text: str, changes: list[Change]) -> str:
     """The text with non-overlapping changes applied (insertions at one place keep their order)."""
     out = []
     position = 0
-    for change in sorted(changes, key=lambda c: (c.start, c.end)):
+    for change in sorted(changes, key=lambda c: (c.start, c.end, -c.column)):
         out.append(text[position : change.start])
         out.append(change.text)
         position = max(position, change.end)

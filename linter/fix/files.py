@@ -1,8 +1,8 @@
 """Which files a fix may rewrite, reading them, and writing them back atomically.
 
 Refused, with the reason as the finding's note: standard input, files outside the linted paths (and symbolic
-links whose target is), anything but a regular file, read-only files, files that are not UTF-8 text, and files
-holding templates (``{{ }}``).
+links whose target is), anything but a regular file, read-only files, JSON, HCL and XML files, files that are
+not UTF-8 text, and files holding templates (``{{ }}``).
 """
 
 from __future__ import annotations
@@ -61,9 +61,14 @@ class Roots:
         return real in self.files or any(real.startswith(directory) for directory in self.directories)
 
 
+NOT_YAML = (".json", ".hcl", ".xml")
+
+
 def open_for_fix(display: str, roots: Roots, max_size: int) -> FixFile:
     """Read a file that fixes may rewrite; ``Refused`` when they may not."""
     path = display
+    if path.lower().endswith(NOT_YAML):
+        raise Refused("only YAML files are rewritten (a fix would write YAML syntax into it)")
     real = os.path.realpath(path)
     if not roots.inside(real):
         if os.path.islink(path):

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 _WIDTH = 1 << 30  # never re-wrap a rendered line
 
@@ -76,8 +77,15 @@ def _dump(value: Any, dumper: YAML) -> str:
     return out.getvalue()
 
 
-def flow(value: Any) -> str:
-    """``value`` as a YAML flow node (a scalar, ``[a, b]`` or ``{k: v}``), quoted only where YAML needs it."""
+def flow(value: Any, quote: str | None = None) -> str:
+    """``value`` as a YAML flow node (a scalar, ``[a, b]`` or ``{k: v}``), quoted only where YAML needs it.
+
+    ``quote`` (``'`` or ``"``) keeps the quoting of the string it replaces.
+    """
+    if quote == "'" and isinstance(value, str):
+        value = SingleQuotedScalarString(value)
+    elif quote == '"' and isinstance(value, str):
+        value = DoubleQuotedScalarString(value)
     text = _dump({"_": value}, _dumper(2, 2, 0, True)).strip()
     return text[len("{_: ") : -1].strip()
 

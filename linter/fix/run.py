@@ -157,20 +157,22 @@ class Fixer:
         return True
 
     def verified(self, text: str, accepted: list[tuple[Finding, list[Planned]]]) -> list[tuple[Finding, list[Planned]]]:
-        """The fixes whose result the linting parser reads as intended: all together, else each on its own."""
+        """The fixes whose result the linting parser reads as intended: all together, else the first that is.
+
+        Fixes before that first one fail with the reason; the ones after it wait for the next round.
+        """
         if not accepted:
             return []
+        original = verify.Original(text)
         edits = [p for _, planned in accepted for p in planned]
-        if verify.check(text, splice(text, [p.change for p in edits]), edits) is None:
+        if original.check(splice(text, [p.change for p in edits]), edits) is None:
             return accepted
-        good = []
         for finding, planned in accepted:
-            reason = verify.check(text, splice(text, [p.change for p in planned]), planned)
+            reason = original.check(splice(text, [p.change for p in planned]), planned)
             if reason is None:
-                good.append((finding, planned))
-            else:
-                self.fail([finding], reason)
-        return good[:1]  # together they failed: one now, the others in later rounds
+                return [(finding, planned)]
+            self.fail([finding], reason)
+        return []
 
     def open(self, display: str, findings: list[Finding]) -> FixFile | None:
         if display in self.outcome.files:

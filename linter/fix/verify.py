@@ -57,19 +57,26 @@ def expected(documents: list[Any], edits: Iterable[Planned]) -> list[Any]:
     return result
 
 
-def check(original: str, rewritten: str, edits: list[Planned]) -> str | None:
-    """None when ``rewritten`` is ``original`` with exactly ``edits``; else what differs."""
-    before, before_problems = parse_yaml(original)
-    after, after_problems = parse_yaml(rewritten)
-    new = Counter(p.code for p in after_problems) - Counter(p.code for p in before_problems)
-    if new:
-        return f"the rewritten file would have new problems ({', '.join(sorted(new))})"
-    if len(before) != len(after):
-        return "the rewritten file would have a different number of documents"
-    try:
-        wanted = expected([document.root for document in before], edits)
-    except (LookupError, TypeError, AttributeError):
-        return "the edit does not fit the data the linter read"
-    if wanted != plain([document.root for document in after]):
-        return "the rewritten file would change more than the fixed settings"
-    return None
+class Original:
+    """The linting parser's reading of a file before any fix, made once for all the checks against it."""
+
+    def __init__(self, text: str) -> None:
+        documents, problems = parse_yaml(text)
+        self.roots = [document.root for document in documents]
+        self.problems = Counter(problem.code for problem in problems)
+
+    def check(self, rewritten: str, edits: list[Planned]) -> str | None:
+        """None when ``rewritten`` is the original with exactly ``edits``; else what differs."""
+        after, after_problems = parse_yaml(rewritten)
+        new = Counter(p.code for p in after_problems) - self.problems
+        if new:
+            return f"the rewritten file would have new problems ({', '.join(sorted(new))})"
+        if len(self.roots) != len(after):
+            return "the rewritten file would have a different number of documents"
+        try:
+            wanted = expected(self.roots, edits)
+        except (LookupError, TypeError, AttributeError):
+            return "the edit does not fit the data the linter read"
+        if wanted != plain([document.root for document in after]):
+            return "the rewritten file would change more than the fixed settings"
+        return None

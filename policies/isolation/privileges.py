@@ -124,6 +124,7 @@ def privilege_escalation_allowed(workload: Workload, settings: Settings) -> Iter
         "(Compose: `user: '10001'`), and build the image with a non-root USER."
     ),
     formats=CONTAINER_FORMATS,
+    fix=fixes.RUN_AS_NON_ROOT,
     related={
         "kics": ("cf34805e-3872-4c08-bf92-6ff7bb0cfadb",),
         "polaris": ("runAsRootAllowed",),
@@ -151,7 +152,9 @@ def run_as_root(workload: Workload, settings: Settings) -> Iterator[Hit]:
                 message = f"container {unit.name} may run as root: no non-zero runAsUser and no runAsNonRoot: true"
             else:
                 message = f"service {unit.name} may run as root: no `user:` is set (the image's user, often root)"
-            yield hit(workload, non_root, message, unit.name)
+            found = hit(workload, non_root, message, unit.name)
+            edit = fixes.pod_setting(workload, non_root, "securityContext", "runAsNonRoot", value=True)
+            yield fixing(found, fixes.RUN_AS_NON_ROOT, edit) if edit else found
 
 
 @policy(
@@ -169,6 +172,7 @@ def run_as_root(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "tmpfs where the process must write."
     ),
     formats=CONTAINER_FORMATS,
+    fix=fixes.READ_ONLY_ROOT,
     related={
         "kics": ("a9c2f49d-0671-4fc9-9ece-f4e261e128d0",),
         "polaris": ("notReadOnlyRootFilesystem",),
@@ -191,7 +195,8 @@ def writable_root_filesystem(workload: Workload, settings: Settings) -> Iterator
             continue
         setting = term(workload, "readOnlyRootFilesystem")
         shown = f"sets {setting}: false" if fact.explicit else f"does not set {setting}: true"
-        yield hit(workload, fact, f"{named_unit(workload, unit.name)} {shown}", unit.name)
+        found = hit(workload, fact, f"{named_unit(workload, unit.name)} {shown}", unit.name)
+        yield fixing(found, fixes.READ_ONLY_ROOT, fixes.read_only_root(fact))
 
 
 @policy(
