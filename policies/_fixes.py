@@ -49,7 +49,6 @@ PULL_ALWAYS = Fix("safe", "sets `imagePullPolicy: Always`", (set_((), "Always"),
 LOCALHOST_PORT = Fix("unsafe", "binds the published port to 127.0.0.1 (`127.0.0.1:8080:80`, or `host_ip:`)")
 HOST_MODEL_CPU = Fix("unsafe", "sets the KubeVirt CPU model to `host-model`")
 NO_LIVE_MIGRATION = Fix("unsafe", "sets `evictionStrategy: None`", (set_((), "None"),))
-ENOUGH_REPLICAS = Fix("unsafe", "sets `replicas` to the policy's `minimum`")
 NO_SSH_PASSWORDS = Fix("unsafe", "sets `ssh_pwauth: false` in a cloud-config file")
 NO_ROOT_LOGIN = Fix("unsafe", "sets `disable_root: true` in a cloud-config file")
 RESTART_UNLESS_STOPPED = Fix("unsafe", "sets `restart: unless-stopped`", (set_(("restart",), "unless-stopped"),))

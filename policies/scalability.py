@@ -6,13 +6,11 @@ from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
 from vmlint.context import absent, autoscaled, budgets_covering, defined
-from vmlint.fixes import set_
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
 
-from . import _fixes as fixes
-from ._facts import autoscalable, existing, fixing, hit
+from ._facts import autoscalable, existing, hit
 from ._objects import is_object, spec_of
 from ._spread import spreads_over_nodes
 
@@ -32,7 +30,6 @@ from ._spread import spreads_over_nodes
         "HorizontalPodAutoscaler whose minReplicas is at least 2."
     ),
     formats=("kubernetes",),
-    fix=fixes.ENOUGH_REPLICAS,
     options={"minimum": Option(2, "The fewest replicas that pass.")},
     related={"polaris": ("deploymentMissingReplicas",)},
     notes=(
@@ -56,13 +53,12 @@ def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
     if replicas.value is None or replicas.value >= minimum:
         return
     found = hit(workload, replicas, f"{workload.kind} {workload.name} runs {replicas.value} replica(s)")
-    found = Hit(
+    yield Hit(
         found.path,
         found.message,
         key=found.key,
         unless=(autoscaled(workload.namespace, workload.kind, workload.name),),
     )
-    yield fixing(found, fixes.ENOUGH_REPLICAS, set_(replicas.path, minimum))
 
 
 POLICIES: tuple[Policy, ...] = (single_replica,)
