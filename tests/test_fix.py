@@ -292,3 +292,77 @@ def test_write_is_atomic_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert path.read_text(encoding="utf-8") == KUBERNETES
     assert "(fix not applied: cannot write: No space left on device)" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pod.yaml"]
+
+
+# Keys the built-in fixes write: a corpus file may differ from its original only under them.
+FIXED_KEYS = {
+    *("privileged", "allowPrivilegeEscalation", "runAsNonRoot", "readOnlyRootFilesystem", "securityContext"),
+    *("hostPID", "hostIPC", "hostNetwork", "hostPort", "nodeName", "automountServiceAccountToken"),
+    *("capabilities", "add", "drop", "seccompProfile", "appArmorProfile", "imagePullPolicy"),
+    *("security_opt", "cap_add", "cap_drop", "read_only", "pid", "ipc", "network_mode", "userns_mode"),
+    *("ports", "host_ip", "restart", "model", "evictionStrategy", "ssh_pwauth", "disable_root"),
+}
+FIXED_ANNOTATIONS = ("seccomp.security.alpha.kubernetes.io/", "container.apparmor.security.beta.kubernetes.io/")
+
+
+def _differences(before: object, after: object, path: tuple = ()) -> list[tuple]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        out = [(*path, key) for key in before.keys() ^ after.keys()]
+        for key in before.keys() & after.keys():
+            out += _differences(before[key], after[key], (*path, key))
+        return out
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in _differences(b, a, (*path, i))]
+    return [] if before == after else [path]
+
+
+def _fixed_path(path: tuple) -> bool:
+    keys = [part for part in path if isinstance(part, str)]
+    if not keys:
+        return False
+    if keys[-1] == "type" and len(keys) > 1:
+        keys = keys[:-1]
+    return keys[-1] in FIXED_KEYS or keys[-1].startswith(FIXED_ANNOTATIONS)
+
+
+@pytest.mark.corpus
+def test_fixing_the_real_corpus_keeps_every_file_meaning_and_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import SHARED
+    from vmlint.fix.verify import plain
+    from vmlint.parsers.yaml_tree import parse_yaml
+
+    real = SHARED / "corpus" / "real"
+    copy = tmp_path / "real"
+    shutil.copytree(real, copy)
+    for path in [copy, *copy.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    originals = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    monkeypatch.chdir(copy)
+
+    code, _, err = run("check", "--fix", "--unsafe-fixes", "--format", "json", ".")
+    assert code in (0, 1), err
+    fixed = int(re.search(r"vmlint: (\d+) fixed", err).group(1))
+    assert fixed > 1000
+
+    changed = [p for p, data in originals.items() if p.read_bytes() != data]
+    assert len(changed) > 150
+    for path in changed:
+        before, after = originals[path].decode("utf-8-sig"), path.read_text(encoding="utf-8-sig")
+        assert path.suffix not in (".json", ".hcl", ".xml"), path
+        old_documents, old_problems = parse_yaml(before)
+        new_documents, new_problems = parse_yaml(after)
+        assert Counter(p.code for p in new_problems) <= Counter(p.code for p in old_problems), path
+        assert kept_lines(before) - kept_lines(after) == Counter(), path
+        old = plain([d.root for d in old_documents])
+        new = plain([d.root for d in new_documents])
+        assert len(old) == len(new), path
+        unexplained = [d for d in _differences(old, new) if not _fixed_path(d)]
+        assert unexplained == [], (path, unexplained[:3])
+
+    # A second run finds nothing more to fix and changes nothing.
+    now = {p: p.read_bytes() for p in changed}
+    code, _, err = run("check", "--fix", "--unsafe-fixes", "--format", "json", ".")
+    assert "vmlint: 0 fixed" in err
+    assert all(p.read_bytes() == data for p, data in now.items())

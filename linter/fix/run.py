@@ -20,7 +20,7 @@ from . import verify
 from .edit import Change, Document, EditError, Planned, conflicts, splice
 from .files import FixFile, Refused, Roots, open_for_fix, write_atomic
 
-MAX_ROUNDS = 10
+MAX_ROUNDS = 25
 
 FindingKey = tuple[str, str, str, str]
 
@@ -157,22 +157,31 @@ class Fixer:
         return True
 
     def verified(self, text: str, accepted: list[tuple[Finding, list[Planned]]]) -> list[tuple[Finding, list[Planned]]]:
-        """The fixes whose result the linting parser reads as intended: all together, else the first that is.
+        """The fixes whose result the linting parser reads as intended: all together, else as many as do.
 
-        Fixes before that first one fail with the reason; the ones after it wait for the next round.
+        When the whole set fails, fixes are added one by one while the set still verifies; a fix that fails on
+        its own fails with the reason, one that fails only beside others waits for the next round.
         """
         if not accepted:
             return []
         original = verify.Original(text)
-        edits = [p for _, planned in accepted for p in planned]
-        if original.check(splice(text, [p.change for p in edits]), edits) is None:
+
+        def check(chosen: list[tuple[Finding, list[Planned]]]) -> str | None:
+            edits = [p for _, planned in chosen for p in planned]
+            return original.check(splice(text, [p.change for p in edits]), edits)
+
+        if check(accepted) is None:
             return accepted
-        for finding, planned in accepted:
-            reason = original.check(splice(text, [p.change for p in planned]), planned)
+        kept: list[tuple[Finding, list[Planned]]] = []
+        for candidate in accepted:
+            reason = check([*kept, candidate])
             if reason is None:
-                return [(finding, planned)]
-            self.fail([finding], reason)
-        return []
+                kept.append(candidate)
+                continue
+            alone = check([candidate]) if kept else reason
+            if alone is not None:
+                self.fail([candidate[0]], alone)
+        return kept
 
     def open(self, display: str, findings: list[Finding]) -> FixFile | None:
         if display in self.outcome.files:
