@@ -115,7 +115,7 @@ def check(
         fixer = Fixer(candidates, results, targets, unsafe=unsafe_fixes, write=not diff, max_size=config.max_file_size)
         filtered = baseline  # the baseline's findings are accepted as they are: they are not fixed
         outcome = fixer.run(
-            engine.relint, lambda done: filtered.apply(engine.report(done)) if filtered else engine.report(done)
+            engine.relint, lambda done: filtered.apply(engine.report(done)) if filtered else engine.report(done), jobs
         )
         assert outcome.report is not None
         report, baseline = outcome.report, None

@@ -34,7 +34,8 @@ class EditError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """Replace ``text[start:end]`` with ``text``; ``key`` names what an insertion creates (two may not).
+    """Replace ``text[start:end]`` with ``text``; ``key`` names the collection an insertion fills (and the key it
+    creates) or that a removal empties: such changes wait for the next round rather than meet in one.
 
     Insertions at one place go deepest ``column`` first: new keys of an inner mapping precede an outer one's.
     """
@@ -310,7 +311,7 @@ class Document:
         elif len(items) == 1:
             change = self._emptied(sequence, self.end(item), "[]")
         elif _DASH.match(self.text[start : item.start_mark.index]):
-            change = Change(start, self.after_line(self.end(item)), "")
+            change = Change(start, self.after_line(self.end(item)), "", ("remove", id(sequence), len(items)))
         else:
             raise EditError("the list item does not start its own line")
         return Planned(change, place.document, place.path, "remove")
@@ -324,13 +325,13 @@ class Document:
             return self._emptied(mapping, self.entry_end(key, value), "{}")
         if self.leads_line(key.start_mark.index):
             end = self.after_line(self.entry_end(key, value))
-            return Change(self.line_start(key.start_mark.index), end, "")
+            return Change(self.line_start(key.start_mark.index), end, "", ("remove", id(mapping), len(entries)))
         if index + 1 >= len(entries):
             raise EditError("the entry does not start its own line")
         following = entries[index + 1][0]
         if "#" in self.text[self.after_line(self.entry_end(key, value)) : following.start_mark.index]:
             raise EditError("removing the entry would remove a comment line")
-        return Change(key.start_mark.index, following.start_mark.index, "")
+        return Change(key.start_mark.index, following.start_mark.index, "", ("remove", id(mapping), len(entries)))
 
     def _remove_flow(self, entries: list[tuple[_Node, _Node]], index: int) -> Change:
         """An entry of a flow collection, given as (first node, last node) pairs, removed with one comma."""
@@ -345,11 +346,12 @@ class Document:
         """A block collection that loses its only entry becomes ``{}`` or ``[]`` on its holder's line."""
         place = self.places[id(container)]
         holder = place.parent
+        emptied = ("empty", id(container))
         if isinstance(holder, yaml.MappingNode):
             key = holder.value[place.index][0]
-            return Change(self.colon(key), self.line_end(end), " " + empty)
+            return Change(self.colon(key), self.line_end(end), " " + empty, emptied)
         if isinstance(holder, yaml.SequenceNode):
-            return Change(container.start_mark.index, end, empty)
+            return Change(container.start_mark.index, end, empty, emptied)
         raise EditError("removing the only entry of a document is not a fix")
 
 
@@ -376,10 +378,21 @@ def _nest(path: Path, value: Any) -> Any:
     return value
 
 
+def _same_container(one: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+    """Two insertions of one key, or an insertion into a collection another change empties."""
+    if one[0] == "remove" or other[0] == "remove":
+        return False
+    return one == other or ((one[0] == "empty" or other[0] == "empty") and one[1] == other[1])
+
+
 def conflicts(change: Change, accepted: list[Change]) -> bool:
-    """Two changes overlap, touch a replaced span, or would create the same key."""
+    """Two changes overlap, touch a replaced span, create the same key, or fill what the other empties."""
+    if change.key is not None and change.key[0] == "remove":  # removed one by one, a block would be left empty
+        removed = sum(1 for other in accepted if other.key is not None and other.key[:2] == change.key[:2])
+        if removed + 1 >= change.key[2]:
+            return True
     for other in accepted:
-        if change.key is not None and change.key == other.key:
+        if change.key is not None and other.key is not None and _same_container(change.key, other.key):
             return True
         if change.start == change.end and other.start == other.end:
             continue

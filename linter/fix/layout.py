@@ -7,6 +7,7 @@ New lines follow it, and ruamel.yaml renders the fragments that are inserted wit
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -77,11 +78,22 @@ def _dump(value: Any, dumper: YAML) -> str:
     return out.getvalue()
 
 
+def _key(value: Any) -> str:
+    """A cache key for plain data (insertion order kept, types told apart)."""
+    return json.dumps(value)
+
+
 def flow(value: Any, quote: str | None = None) -> str:
     """``value`` as a YAML flow node (a scalar, ``[a, b]`` or ``{k: v}``), quoted only where YAML needs it.
 
     ``quote`` (``'`` or ``"``) keeps the quoting of the string it replaces.
     """
+    return _flow(_key(value), quote)
+
+
+@lru_cache(maxsize=1024)
+def _flow(key: str, quote: str | None) -> str:
+    value = json.loads(key)
     if quote == "'" and isinstance(value, str):
         value = SingleQuotedScalarString(value)
     elif quote == '"' and isinstance(value, str):
@@ -92,5 +104,10 @@ def flow(value: Any, quote: str | None = None) -> str:
 
 def block(value: dict[str, Any], column: int, layout: Layout) -> list[str]:
     """The lines of a block mapping holding ``value``, indented to ``column`` in the file's own style."""
-    text = _dump(value, _dumper(layout.mapping, layout.sequence, layout.offset, False))
-    return [" " * column + line for line in text.splitlines() if line.strip()]
+    return [" " * column + line for line in _block(_key(value), layout.mapping, layout.sequence, layout.offset)]
+
+
+@lru_cache(maxsize=1024)
+def _block(key: str, mapping: int, sequence: int, offset: int) -> tuple[str, ...]:
+    text = _dump(json.loads(key), _dumper(mapping, sequence, offset, False))
+    return tuple(line for line in text.splitlines() if line.strip())

@@ -9,13 +9,16 @@ changes nothing.  Files without fixable findings are never read again.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import yaml
 
 from ..discovery import STDIN, Candidate
 from ..findings import FileResult, Finding, Report
+from ..fixes import Target
 from . import verify
 from .edit import Change, Document, EditError, Planned, conflicts, splice
 from .files import FixFile, Refused, Roots, open_for_fix, write_atomic
@@ -60,6 +63,7 @@ class Outcome:
         return "".join(out)
 
 
+Accepted = tuple[list[Finding], list[Planned]]  # findings fixed by one set of changes
 Relint = Callable[[Candidate, "bytes | None"], FileResult]  # None: read the file from disk
 Finish = Callable[[list[FileResult]], Report]
 
@@ -88,31 +92,69 @@ class Fixer:
         self.max_size = max_size
         self.outcome = Outcome(results)
         self.refused: dict[str, str] = {}
+        self.readings: dict[str, verify.Original | None] = {}  # each fixed file's current text, as parsed
 
     def applies(self, finding: Finding) -> bool:
         fix = finding.fix
         return fix is not None and (fix.applicability == "safe" or self.unsafe)
 
-    def run(self, relint: Relint, finish: Finish) -> Outcome:
-        """Rounds until nothing changes; the results describe what is left."""
-        for _ in range(MAX_ROUNDS):
-            report = finish(list(self.results.values()))
-            todo: dict[str, list[Finding]] = {}
-            for finding in report.findings:
-                if self.applies(finding) and finding_key(finding) not in self.outcome.failed:
-                    assert finding.fix is not None
-                    files = finding.fix.files
-                    if len(files) != 1:
-                        self.outcome.failed[finding_key(finding)] = "the fix spans several files"
-                        continue
-                    todo.setdefault(next(iter(files)), []).append(finding)
-            changed = [file for file, findings in todo.items() if self.fix_file(file, findings)]
-            if not changed:
-                break
-            self.relint(changed, relint)
+    def run(self, relint: Relint, finish: Finish, jobs: int = 0) -> Outcome:
+        """Rounds until nothing changes; the results describe what is left.
+
+        With many files to fix, the files are split by directory (a Compose project stays together) among
+        forked workers, each running the rounds for its share; ``jobs`` as for linting (0: automatic).
+        """
+        targets = sorted(self.todo(finish))
+        groups = _groups(targets, _workers(jobs, len(targets)))
+        if len(groups) > 1:
+            self.rounds_parallel(groups, relint, finish)
+        else:
+            self.rounds(relint, finish)
         self.outcome.results = list(self.results.values())
         self.outcome.report = annotate(finish(self.outcome.results), self.outcome)
         return self.outcome
+
+    def todo(self, finish: Finish, only: frozenset[str] | None = None) -> dict[str, list[Finding]]:
+        """The findings whose fixes apply now, by the file their fix edits."""
+        todo: dict[str, list[Finding]] = {}
+        for finding in finish(list(self.results.values())).findings:
+            if self.applies(finding) and finding_key(finding) not in self.outcome.failed:
+                assert finding.fix is not None
+                files = finding.fix.files
+                if len(files) != 1:
+                    self.outcome.failed[finding_key(finding)] = "the fix spans several files"
+                    continue
+                target = next(iter(files))
+                if only is None or target in only:
+                    todo.setdefault(target, []).append(finding)
+        return todo
+
+    def rounds(self, relint: Relint, finish: Finish, only: frozenset[str] | None = None) -> None:
+        for _ in range(MAX_ROUNDS):
+            changed = [file for file, findings in self.todo(finish, only).items() if self.fix_file(file, findings)]
+            if not changed:
+                break
+            self.relint(changed, relint)
+
+    def rounds_parallel(self, groups: list[frozenset[str]], relint: Relint, finish: Finish) -> None:
+        """Each group's rounds in a forked worker that inherits this fixer; their outcomes merged here."""
+        import gc
+        import multiprocessing
+
+        global _JOB
+        _JOB = (self, relint, finish)
+        gc.freeze()  # as the engine's workers: the children leave the inherited heap alone
+        try:
+            with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
+                shares = pool.map(_run_group, groups, chunksize=1)
+        finally:
+            gc.unfreeze()
+            _JOB = None
+        for share in shares:
+            self.outcome.files.update(share.files)
+            self.outcome.failed.update(share.failed)
+            self.outcome.applied += share.applied
+            self.results.update(share.results)
 
     def fix_file(self, display: str, findings: list[Finding]) -> bool:
         """Apply what can be applied of ``findings``' fixes to one file; True when its text changed."""
@@ -124,23 +166,22 @@ class Fixer:
         except yaml.YAMLError as error:
             self.fail(findings, f"the file cannot be read for rewriting: {str(error).splitlines()[0]}")
             return False
-        accepted: list[tuple[Finding, list[Planned]]] = []
+        accepted: list[Accepted] = []
         changes: list[Change] = []
-        for finding in findings:
-            assert finding.fix is not None
+        for unit, targets in _units(findings):
             try:
-                planned = [document.plan(target) for target in finding.fix.targets]
+                planned = [document.plan(target) for target in targets]
             except EditError as error:
-                self.fail([finding], str(error))
+                self.fail(unit, str(error))
                 continue
             mine = [p.change for p in planned]
             if any(conflicts(change, changes) for change in mine) or any(
                 conflicts(change, mine[:i]) for i, change in enumerate(mine)
             ):
                 continue  # overlaps a fix taken in this round: the next round sees it again
-            accepted.append((finding, planned))
+            accepted.append((unit, planned))
             changes.extend(mine)
-        kept = self.verified(file.text, accepted)
+        kept = self.verified(display, file.text, accepted)
         if not kept:
             return False
         text = splice(file.text, [p.change for _, planned in kept for p in planned])
@@ -151,12 +192,12 @@ class Fixer:
                 write_atomic(file)
             except OSError as error:
                 file.text = previous
-                self.fail([finding for finding, _ in kept], f"cannot write: {error.strerror or error}")
+                self.fail([finding for unit, _ in kept for finding in unit], f"cannot write: {error.strerror or error}")
                 return False
-        self.outcome.applied += len(kept)
+        self.outcome.applied += sum(len(unit) for unit, _ in kept)
         return True
 
-    def verified(self, text: str, accepted: list[tuple[Finding, list[Planned]]]) -> list[tuple[Finding, list[Planned]]]:
+    def verified(self, display: str, text: str, accepted: list[Accepted]) -> list[Accepted]:
         """The fixes whose result the linting parser reads as intended: all together, else as many as do.
 
         When the whole set fails, fixes are added one by one while the set still verifies; a fix that fails on
@@ -164,15 +205,17 @@ class Fixer:
         """
         if not accepted:
             return []
-        original = verify.Original(text)
+        known = self.readings.get(display)
+        original = known if known is not None and known.text == text else verify.Original(text)
 
-        def check(chosen: list[tuple[Finding, list[Planned]]]) -> str | None:
+        def check(chosen: list[Accepted]) -> str | None:
             edits = [p for _, planned in chosen for p in planned]
             return original.check(splice(text, [p.change for p in edits]), edits)
 
         if check(accepted) is None:
+            self.readings[display] = original.successor
             return accepted
-        kept: list[tuple[Finding, list[Planned]]] = []
+        kept: list[Accepted] = []
         for candidate in accepted:
             reason = check([*kept, candidate])
             if reason is None:
@@ -180,7 +223,10 @@ class Fixer:
                 continue
             alone = check([candidate]) if kept else reason
             if alone is not None:
-                self.fail([candidate[0]], alone)
+                self.fail(candidate[0], alone)
+        if kept:
+            check(kept)  # the reading of the text that is kept, for the next round
+            self.readings[display] = original.successor
         return kept
 
     def open(self, display: str, findings: list[Finding]) -> FixFile | None:
@@ -221,6 +267,109 @@ class Fixer:
                 self.results[display] = relint(candidate, file.data())
             elif self.write:  # a Compose file whose findings lie in a fixed file beside it
                 self.results[display] = relint(candidate, None)
+
+
+def _units(findings: list[Finding]) -> list[tuple[list[Finding], list[Target]]]:
+    """The findings' targets, those that create the same key at the same place merged into one insertion.
+
+    Several containers asking for one pod-level setting, or several policies each adding a key to a
+    ``securityContext`` that is not there yet, then take one round instead of one each.
+    """
+    units: list[tuple[list[Finding], list[Target]]] = []
+    merged: dict[tuple[Any, ...], int] = {}
+    for finding in findings:
+        assert finding.fix is not None
+        targets = list(finding.fix.targets)
+        key = _merge_key(targets[0]) if len(targets) == 1 else None
+        if key is not None and key in merged:
+            unit, (target,) = units[merged[key]]
+            combined = _merge(target.value, _nested(targets[0])) if len(target.rest) == 1 else None
+            if combined is not None:
+                units[merged[key]] = ([*unit, finding], [replace(target, value=combined)])
+                continue
+        if key is not None and key not in merged:
+            merged[key] = len(units)
+            target = targets[0]
+            targets = [replace(target, rest=target.rest[:1], value=_nested(target))]
+        units.append(([finding], targets))
+    return units
+
+
+def _merge_key(target: Target) -> tuple[Any, ...] | None:
+    if target.op != "set" or not target.rest or target.anchor not in ("sibling", "node"):
+        return None
+    return target.file, target.anchor, target.line, target.column, target.rest[0]
+
+
+def _nested(target: Target) -> Any:
+    value = target.value
+    for part in reversed(target.rest[1:]):
+        value = {part: value}
+    return value
+
+
+def _merge(one: Any, other: Any) -> Any:
+    """Two values for one key as one: mappings merged key by key; None when they disagree."""
+    if isinstance(one, dict) and isinstance(other, dict):
+        out = dict(one)
+        for key, value in other.items():
+            if key in out:
+                both = _merge(out[key], value)
+                if both is None:
+                    return None
+                out[key] = both
+            else:
+                out[key] = value
+        return out
+    return one if one == other and type(one) is type(other) else None
+
+
+@dataclass(slots=True)
+class _Share:
+    """What one worker's rounds did, sent back to the parent."""
+
+    files: dict[str, FixFile]
+    failed: dict[FindingKey, str]
+    applied: int
+    results: dict[str, FileResult]
+
+
+_JOB: tuple[Fixer, Relint, Finish] | None = None
+PARALLEL_MIN_FILES = 48
+
+
+def _run_group(group: frozenset[str]) -> _Share:
+    assert _JOB is not None
+    fixer, relint, finish = _JOB
+    before = dict(fixer.results)
+    fixer.rounds(relint, finish, group)
+    results = {display: result for display, result in fixer.results.items() if result is not before.get(display)}
+    return _Share(fixer.outcome.files, fixer.outcome.failed, fixer.outcome.applied, results)
+
+
+def _workers(jobs: int, files: int) -> int:
+    if jobs > 0:
+        return min(jobs, max(files, 1))
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _groups(files: list[str], workers: int) -> list[frozenset[str]]:
+    """``files`` in at most ``workers`` groups of whole directories, balanced by file count."""
+    if workers <= 1:
+        return [frozenset(files)]
+    by_directory: dict[str, list[str]] = {}
+    for file in files:
+        by_directory.setdefault(os.path.dirname(file), []).append(file)
+    groups: list[list[str]] = [[] for _ in range(workers)]
+    for directory in sorted(by_directory, key=lambda d: -len(by_directory[d])):
+        min(groups, key=len).extend(by_directory[directory])
+    return [frozenset(group) for group in groups if group]
 
 
 def annotate(report: Report, outcome: Outcome) -> Report:

@@ -29,45 +29,66 @@ def plain(node: Any) -> Any:
     return node
 
 
+def _copy(node: Any) -> Any:
+    if isinstance(node, dict):
+        return dict(node)
+    if isinstance(node, list):
+        return list(node)
+    raise TypeError("not a container")
+
+
 def _apply(documents: list[Any], planned: Planned) -> None:
-    """One edit on plain data; ``set`` creates the mappings on the way, as the text change does."""
+    """One edit, copying the containers on its path (the original trees stay as they are).
+
+    ``set`` creates the mappings on the way, as the text change does.
+    """
     if not planned.path:
         raise LookupError("an edit of a whole document")
-    node: Any = documents[planned.document]
     path: tuple[Any, ...] = planned.path
     *parents, last = path
+    node: Any = _copy(documents[planned.document])
+    documents[planned.document] = node
     for part in parents:
         child: Any = node[part] if isinstance(node, list) else node.get(part)
-        if child is None and planned.op == "set" and isinstance(node, dict):
-            child = node[part] = {}
+        child = {} if child is None and planned.op == "set" and isinstance(node, dict) else _copy(child)
+        node[part] = child
         node = child
     if planned.op == "remove":
         del node[last]
     elif planned.op == "add":
-        node[last].append(plain(planned.value))
+        node[last] = [*node[last], planned.value]
     else:
-        node[last] = plain(planned.value)
+        node[last] = planned.value
 
 
 def expected(documents: list[Any], edits: Iterable[Planned]) -> list[Any]:
     """The original's data with the edits applied."""
-    result: list[Any] = plain(documents)
-    for planned in edits:
+    result, edits = list(documents), list(edits)
+    # Paths name the original's list indexes: removals go last, the last item of a list first.
+    removals = sorted((p for p in edits if p.op == "remove"), key=_index_order, reverse=True)
+    for planned in [*(p for p in edits if p.op != "remove"), *removals]:
         _apply(result, planned)
     return result
 
 
-class Original:
-    """The linting parser's reading of a file before any fix, made once for all the checks against it."""
+def _index_order(planned: Planned) -> tuple[Any, ...]:
+    return (planned.document, *((0, part) if isinstance(part, int) else (1, part) for part in planned.path))
 
-    def __init__(self, text: str) -> None:
-        documents, problems = parse_yaml(text)
+
+class Original:
+    """The linting parser's reading of a text before a round's fixes, made once for all the checks against it."""
+
+    def __init__(self, text: str, parsed: tuple[list[Any], list[Any]] | None = None) -> None:
+        documents, problems = parsed or parse_yaml(text)
+        self.text = text
         self.roots = [document.root for document in documents]
         self.problems = Counter(problem.code for problem in problems)
+        self.successor: Original | None = None  # the reading of the last rewritten text that passed
 
     def check(self, rewritten: str, edits: list[Planned]) -> str | None:
         """None when ``rewritten`` is the original with exactly ``edits``; else what differs."""
-        after, after_problems = parse_yaml(rewritten)
+        parsed = parse_yaml(rewritten)
+        after, after_problems = parsed
         new = Counter(p.code for p in after_problems) - self.problems
         if new:
             return f"the rewritten file would have new problems ({', '.join(sorted(new))})"
@@ -77,6 +98,8 @@ class Original:
             wanted = expected(self.roots, edits)
         except (LookupError, TypeError, AttributeError):
             return "the edit does not fit the data the linter read"
-        if wanted != plain([document.root for document in after]):
+        roots = [document.root for document in after]
+        if wanted != roots and plain(wanted) != plain(roots):  # plain(): NaN equals NaN
             return "the rewritten file would change more than the fixed settings"
+        self.successor = Original(rewritten, parsed)
         return None
