@@ -366,3 +366,57 @@ def test_fixing_the_real_corpus_keeps_every_file_meaning_and_comment(
     code, _, err = run("check", "--fix", "--unsafe-fixes", "--format", "json", ".")
     assert "vmlint: 0 fixed" in err
     assert all(p.read_bytes() == data for p, data in now.items())
+
+
+def test_files_without_fixable_findings_are_never_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vmlint.fix.run as fix_run
+
+    _project(tmp_path, monkeypatch)
+    (tmp_path / "clean.yaml").write_text(KUBERNETES.replace("privileged: true", "privileged: false"))
+    opened: list[str] = []
+    real_open = fix_run.open_for_fix
+
+    def recording(display: str, *args: object) -> object:
+        opened.append(display)
+        return real_open(display, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fix_run, "open_for_fix", recording)
+    code, _, err = run("check", "--diff", "--unsafe-fixes", "--select", "VM102", ".")
+    assert code == 1, err
+    assert opened == ["pod.yaml"]
+
+
+def test_a_pack_policy_offers_a_fix_as_metadata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixes are data: a third-party policy's ``fix`` edits, relative to its hit, apply like the built-ins'."""
+    from vmlint.config import Config
+    from vmlint.engine import Engine
+    from vmlint.fix.run import Fixer
+    from vmlint.fixes import Fix, set_
+    from vmlint.policy import Hit, policy
+
+    @policy(
+        id="ACME001",
+        name="team-label",
+        tradeoff="management",
+        severity="warning",
+        summary="Pods carry a team label.",
+        rationale="Owners must be reachable.",
+        remediation="Add metadata.labels.team.",
+        formats=("kubernetes",),
+        fix=Fix("safe", "labels the pod `team: unknown`", (set_(("labels", "team"), "unknown"),)),
+    )
+    def team_label(workload, settings):
+        if "team" not in workload.labels:
+            yield Hit(("metadata",), "no team label", key=True)
+
+    path = _project(tmp_path, monkeypatch)
+    engine = Engine(Config(), [team_label])
+    candidates, results = engine.lint_files(["pod.yaml"])
+    outcome = Fixer(candidates, results, ["pod.yaml"], unsafe=False, write=True, max_size=1 << 20).run(
+        engine.relint, engine.report
+    )
+    assert outcome.applied == 1
+    assert path.read_text(encoding="utf-8") == KUBERNETES.replace(
+        "  name: p\n", "  name: p\n  labels:\n    team: unknown\n"
+    )
+    assert outcome.report is not None and outcome.report.findings == ()
