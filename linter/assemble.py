@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .findings import FileResult, Finding, InternalError, Suppression
 from .formats import LoadedFile
+from .posture import excerpts, summarise
 
 
 def assemble(
@@ -13,6 +14,7 @@ def assemble(
     errors: list[InternalError],
     suppressions: list[Suppression],
     facts: set[tuple[str, ...]],
+    unvalidated: int = 0,
 ) -> FileResult:
     """The result of linting one loaded file."""
     return FileResult(
@@ -24,4 +26,7 @@ def assemble(
         workloads=sum(workload.role != "object" for workload in loaded.workloads),
         facts=frozenset(facts),
         suppressions=tuple(suppressions),
+        inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),
+        unvalidated=unvalidated,
+        excerpts=excerpts(kept, {display: loaded.text, **loaded.other_texts}),
     )

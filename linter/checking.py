@@ -10,7 +10,9 @@ from .fix.resolve import resolve
 from .formats import Problem
 from .model import Workload
 from .policy import Hit, Policy, Settings
-from .source import SourceLines, locate
+from .source import SourceLines, get, locate
+
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +25,17 @@ class ActivePolicy:
 
 
 def run_policies(
-    workloads: Iterable[Workload], checks: Sequence[ActivePolicy], lines: SourceLines, display: str
+    workloads: Iterable[Workload],
+    checks: Sequence[ActivePolicy],
+    lines: SourceLines,
+    display: str,
+    *,
+    partial: bool = False,
 ) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
-    """Each finding with the workload it is about, and the policies that failed (the others still run)."""
+    """Each finding with the workload it is about, and the policies that failed (the others still run).
+
+    ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes.
+    """
     found: list[tuple[Finding, Workload]] = []
     errors: list[InternalError] = []
     for workload in workloads:
@@ -36,12 +46,18 @@ def run_policies(
                 found.extend(
                     (hit_finding(workload, active, hit, lines), workload)
                     for hit in active.policy.run(workload, active.settings)
+                    if not partial or written(workload, hit)
                 )
             except Exception as error:  # one failing policy must not stop the others
                 what = f"{workload.kind}/{workload.name}"
                 message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
                 errors.append(InternalError(display, message, active.policy.id))
     return found, errors
+
+
+def written(workload: Workload, hit: Hit) -> bool:
+    """Whether a hit is on a value the document writes (a hit located at a key points at something missing)."""
+    return not hit.key and get(workload.document, workload.path + hit.path, _UNSET) is not _UNSET
 
 
 def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:

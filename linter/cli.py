@@ -15,9 +15,12 @@ from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, ConfigError, load_config
 from .engine import Engine, catalog
+from .findings import FileResult, Report
 from .fix.run import Fixer, summary
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS
+from .reporters.text_reporter import posture_section
+from .schema.versions import parse_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -43,6 +46,13 @@ def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None
         raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
 
 
+def _version_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    version, why = parse_version(value) if value is not None else (None, None)
+    if why:
+        raise click.BadParameter(why)
+    return version
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vmlint")
 def main() -> None:
@@ -59,6 +69,8 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
+@click.option("--render", is_flag=True, help="Render Helm charts and build kustomizations with the tools on PATH.")
+@click.option("--kubernetes-version", callback=_version_option, help="Check against Kubernetes 1.NN (default: newest).")
 @click.option(
     "--baseline",
     "baseline_path",
@@ -69,6 +81,12 @@ def main() -> None:
     "--write-baseline",
     type=click.Path(dir_okay=False, writable=True),
     help="Record every current finding in FILE, then report as with --baseline FILE.",
+)
+@click.option(
+    "--posture",
+    "show_posture",
+    is_flag=True,
+    help="Also print the tier x isolation matrix and findings by family (on stderr unless text goes to stdout).",
 )
 @click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes; the report then shows what is left.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of applying them.")
@@ -83,8 +101,11 @@ def check(
     fail_on: str | None,
     jobs: int,
     stdin_filename: str | None,
+    render: bool,
+    kubernetes_version: str | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    show_posture: bool,
     fix: bool,
     diff: bool,
     unsafe_fixes: bool,
@@ -108,15 +129,28 @@ def check(
         click.echo(f"vmlint: configuration error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     config = _with_cli(config, selected, ignored, fail_on)
+    config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
+    config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
     engine = Engine(config, policies)
     targets = paths or (".",)
     if fix or diff:
-        candidates, results = engine.lint_files(targets, stdin_filename=stdin_filename, jobs=jobs)
-        fixer = Fixer(candidates, results, targets, unsafe=unsafe_fixes, write=not diff, max_size=config.max_file_size)
-        filtered = baseline  # the baseline's findings are accepted as they are: they are not fixed
-        outcome = fixer.run(
-            engine.relint, lambda done: filtered.apply(engine.report(done)) if filtered else engine.report(done), jobs
+        run = engine.lint_files(targets, stdin_filename=stdin_filename, jobs=jobs)
+        fixer = Fixer(
+            run.candidates,
+            run.results,
+            run.rendered,
+            targets,
+            unsafe=unsafe_fixes,
+            write=not diff,
+            max_size=config.max_file_size,
         )
+        filtered = baseline  # the baseline's findings are accepted as they are: they are not fixed
+
+        def finish(done: list[FileResult]) -> Report:
+            report = engine.report(done, run.notes)
+            return filtered.apply(report) if filtered else report
+
+        outcome = fixer.run(engine.relint, finish, jobs)
         assert outcome.report is not None
         report, baseline = outcome.report, None
     else:
@@ -144,9 +178,17 @@ def check(
         Path(output).write_text(rendered, encoding="utf-8")
     else:
         click.echo(rendered, nl=False)
+    if show_posture:
+        _print_posture(report, to_stdout=output is None and output_format == "text")
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _print_posture(report: Report, *, to_stdout: bool) -> None:
+    stream = sys.stdout if to_stdout else sys.stderr
+    color = stream.isatty() and "NO_COLOR" not in os.environ
+    click.echo(posture_section(report, color), nl=False, err=not to_stdout)
 
 
 def _baseline_or_exit(path: Path) -> Baseline:

@@ -13,6 +13,7 @@ from typing import Any
 from .normalize.common import DEFAULT_SANDBOX_RUNTIMES, Classifier
 from .parsers.yaml_tree import parse_yaml
 from .policy import Policy
+from .schema.versions import NEWEST, parse_version
 
 CONFIG_FILE = ".vmlint.yaml"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -20,6 +21,14 @@ DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
 class ConfigError(Exception):
     """A configuration file is unreadable or invalid; the message names file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeSet:
+    """A declared Compose file set (``compose-projects``): absolute paths, merged in order."""
+
+    files: tuple[str, ...]
+    env_file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,10 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_on: str = "warning"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    render: frozenset[str] = frozenset()  # tools the render stage may run: "helm", "kustomize"
+    compose_projects: tuple[ComposeSet, ...] = ()
+    kubernetes_version: str = NEWEST
+    schema_dirs: tuple[Path, ...] = ()
 
     def classifier(self) -> Classifier:
         return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
@@ -142,6 +155,9 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         raise ConfigError(f"{found}: no such configuration file")
     data = (_pyproject_section(found) or {}) if found.name == "pyproject.toml" else _read_yaml_config(found)
     validate_data(data, str(found), policies)
+    version, why = parse_version(data.get("kubernetes-version", NEWEST))
+    if version is None:
+        raise ConfigError(f"{found}: kubernetes-version: {why}")
     return Config(
         source=str(found),
         root=found.resolve().parent,
@@ -158,4 +174,27 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        kubernetes_version=version,
+        schema_dirs=tuple(found.resolve().parent / folder for folder in data.get("schema-dirs", [])),
+        render=frozenset(data.get("render", [])),
+        compose_projects=_compose_sets(data.get("compose-projects", []), found),
+    )
+
+
+def _compose_sets(items: list[dict[str, Any]], source: Path) -> tuple[ComposeSet, ...]:
+    """``compose-projects`` with paths resolved against the configuration's directory, which they may not leave."""
+    root = source.resolve().parent
+
+    def inside(value: str, where: str) -> str:
+        resolved = (root / value).resolve()
+        if Path(value).is_absolute() or not resolved.is_relative_to(root):
+            raise ConfigError(f"{source}: {where}: {value!r} is outside the configuration's directory")
+        return str(resolved)
+
+    return tuple(
+        ComposeSet(
+            tuple(inside(f, f"compose-projects.{i}.files") for f in item["files"]),
+            inside(item["env-file"], f"compose-projects.{i}.env-file") if "env-file" in item else None,
+        )
+        for i, item in enumerate(items)
     )

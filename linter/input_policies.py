@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .policy import Policy
+from .schema_policies import SCHEMA_POLICIES
 
 ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
 
@@ -87,3 +88,5 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Give the field the type the format's schema requires.",
     ),
 )
+
+INPUT_POLICIES += SCHEMA_POLICIES  # VM010-VM017, reported by the validate stage

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from .fixes import APPLICABILITIES, Fix
 from .model import Workload
+from .schema.versions import NEWEST
 from .source import Path
 
 Severity = Literal["error", "warning", "info"]
@@ -79,9 +80,10 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What a check may read besides the workload: its options, resolved."""
+    """What a check may read besides the workload: its options, resolved, and the target Kubernetes version."""
 
     options: Mapping[str, Any] = field(default_factory=dict)
+    kubernetes_version: str = NEWEST
 
     def __getitem__(self, name: str) -> Any:
         return self.options[name]

@@ -59,7 +59,15 @@ def test_json_output_shape(repo: Path) -> None:
     data = json.loads(result.output)
     assert data["tool"] == {"name": "vmlint", "version": __version__}
     assert data["errors"] == []
-    assert data["summary"] == {"files": 1, "skipped": 0, "documents": 1, "workloads": 1, "findings": 1, "suppressed": 0}
+    assert data["summary"] == {
+        "files": 1,
+        "skipped": 0,
+        "documents": 1,
+        "workloads": 1,
+        "findings": 1,
+        "suppressed": 0,
+        "unvalidated": 0,
+    }
     (finding,) = data["findings"]
     assert finding == {
         "policy": "VM102",

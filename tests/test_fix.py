@@ -437,10 +437,11 @@ def test_a_pack_policy_offers_a_fix_as_metadata(tmp_path: Path, monkeypatch: pyt
 
     path = _project(tmp_path, monkeypatch)
     engine = Engine(Config(), [team_label])
-    candidates, results = engine.lint_files(["pod.yaml"])
-    outcome = Fixer(candidates, results, ["pod.yaml"], unsafe=False, write=True, max_size=1 << 20).run(
-        engine.relint, engine.report
+    lint = engine.lint_files(["pod.yaml"])
+    fixer = Fixer(
+        lint.candidates, lint.results, lint.rendered, ["pod.yaml"], unsafe=False, write=True, max_size=1 << 20
     )
+    outcome = fixer.run(engine.relint, engine.report)
     assert outcome.applied == 1
     assert path.read_text(encoding="utf-8") == KUBERNETES.replace(
         "  name: p\n", "  name: p\n  labels:\n    team: unknown\n"

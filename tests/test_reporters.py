@@ -311,21 +311,88 @@ def test_html_is_self_contained_and_escaped() -> None:
     parser = _Collector()
     parser.feed(page)
     tags = [tag for tag, _ in parser.tags]
-    assert not {"script", "link", "img", "iframe", "object"} & set(tags)
-    assert all(not any(k in ("src", "href") for k in attrs) for _, attrs in parser.tags)
-    assert "<b>" not in page
+    assert not {"link", "img", "iframe", "object", "embed", "base"} & set(tags)
+    assert tags.count("script") == 1
+    assert all("src" not in attrs for _, attrs in parser.tags)
+    hrefs = [attrs["href"] for _, attrs in parser.tags if "href" in attrs]
+    assert hrefs == [
+        "#policy-vm102",
+        "#policy-vm301",
+        "#policy-vm303",
+        "#policy-vm001",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm001",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm102",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm301",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm303",
+    ]
+    csp = next(a["content"] for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp is not None and csp.startswith("default-src 'none'; style-src 'sha256-")
+    assert "<b>&" not in page
     assert "app,&lt;b&gt;&amp;&quot;x&quot;:50%" in page
     text = "".join(parser.text)
     assert f"container {ODD_NAME} runs privileged" in text
-    severities = [attrs.get("class") for tag, attrs in parser.tags if tag == "span"]
-    assert severities == ["error", "warning", "error", "info", "error", "error"]  # 4 findings, then 2 suppressed
-    assert tags.count("h3") == 4  # two files with findings, two with suppressed ones
+    findings = [(a.get("data-fam"), a.get("data-sev")) for t, a in parser.tags if t == "li" and a.get("class") == "f"]
+    # Listed under their workload (Pod/prod/web, errors first), then the syntax error, on no workload, last.
+    assert findings == [("isolation", "error"), ("portability", "warning"), ("portability", "info"), ("input", "error")]
     assert "needs iptables for the mesh" in text
+    assert "Fix the syntax at the reported position." in text  # each finding shows its policy's fix
+
+
+def test_html_finding_has_excerpt_fix_and_docs_link() -> None:
+    page = render("html", golden_report())
+    item = page[page.index('<li class="f" data-fam="isolation"') :]
+    item = item[: item.index("</li>")]
+    assert "<code>VM102</code> privileged-container" in item
+    assert '<a href="#policy-vm102">docs</a>' in item
+    assert '<span class="where">k8s/web.yaml:11:19 · app,&lt;b&gt;' in item
+    excerpt = item[item.index('<pre class="x"><code>') + 21 : item.index("</code></pre>")]
+    assert excerpt.split("\n") == [
+        " 9      image: nginx",
+        "10      securityContext:",
+        "<mark>11        privileged: true</mark>",
+        "12    - name: sidecar",
+        "13      image: busybox:1.36",
+    ]
+    assert '<p class="fix">' in item
+
+
+def test_html_matrix_marks_cells_below_the_least_isolation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_posture import FIXTURES
+
+    monkeypatch.chdir(FIXTURES)
+    page = CliRunner().invoke(main, ["check", "--select", "VM101", "--format", "html", "."]).output
+    parser = _Collector()
+    parser.feed(page)
+    cells = {
+        a["data-cell"]: (a["class"], a["data-workloads"], a["data-findings"])
+        for t, a in parser.tags
+        if t == "button" and "data-cell" in a
+    }
+    assert cells == {
+        "high/container": ("below", "2", "2"),
+        "high/sandbox": ("below", "1", "1"),
+        "high/vm": ("", "1", "0"),
+        "standard/container": ("below", "2", "2"),
+        "standard/sandbox": ("", "1", "0"),
+        "standard/vm": ("empty", "0", "0"),
+        "low/container": ("", "1", "0"),
+        "low/sandbox": ("empty", "0", "0"),
+        "low/vm": ("empty", "0", "0"),
+        "unset/container": ("", "1", "0"),
+        "unset/sandbox": ("empty", "0", "0"),
+        "unset/vm": ("", "1", "0"),
+    }
+    articles = [a["data-cell"] for t, a in parser.tags if t == "article"]
+    assert articles[:5] == ["high/container", "high/container", "high/sandbox", "standard/container"] + [
+        "standard/container"
+    ]
+    assert len(articles) == 10
 
 
 def test_html_of_a_clean_run() -> None:
     page = render("html", Report((), (), Summary(files=2)))
-    assert "<p>No findings.</p>" in page
+    assert "<figcaption>No findings.</figcaption>" in page
+    assert "<p>No workloads and no findings.</p>" in page
     assert "<details>" not in page
 
 
@@ -353,7 +420,7 @@ def test_cli_format_to_stdout_and_to_file(repo: Path, fmt: str) -> None:
         "sarif": lambda out: [r["ruleId"] for r in json.loads(out)["runs"][0]["results"]] == ["VM102", "VM102"],
         "junit": lambda out: ET.fromstring(out).get("failures") == "1",
         "github": lambda out: out.startswith("::error file=k8s/web.yaml,line=11,col=19,title=VM102 "),
-        "html": lambda out: out.startswith("<!DOCTYPE html>") and out.count("<td>11:19</td>") == 1,
+        "html": lambda out: out.startswith("<!DOCTYPE html>") and out.count('"where">k8s/web.yaml:11:19') == 1,
     }
     assert expected_rows[fmt](stdout.output)
 
@@ -389,3 +456,16 @@ def test_text_output_escapes_control_characters_in_names_and_messages() -> None:
     finding = Finding("evil\nname\x1b[2J.yaml", 1, 1, "VM001", "syntax-error", "error", "input", "bad\x07 value")
     text = render(Report((finding,), (), Summary(findings=1)))
     assert text.splitlines()[0] == "evil\\x0aname\\x1b[2J.yaml:1:1: VM001 [error] bad\\x07 value"
+
+
+def test_html_lists_at_most_500_suppressed_findings_and_internal_errors() -> None:
+    from vmlint.findings import Suppression
+
+    finding = Finding("a.yaml", 1, 1, "VM102", "privileged-container", "error", "isolation", "m")
+    errors = tuple(InternalError(f"f{n}.yaml", "VM999 failed") for n in range(501))
+    suppressions = tuple(Suppression(finding, "comment") for _ in range(502))
+    page = render("html", Report((), errors, Summary(suppressed=502), suppressions))
+    assert page.count("VM999 failed") == 500
+    assert '<p class="more">1 more not listed</p>' in page
+    assert '<p class="more">2 more not listed</p>' in page
+    assert "<summary>Suppressed findings (502)</summary>" in page

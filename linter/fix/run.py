@@ -75,16 +75,18 @@ class Fixer:
         self,
         candidates: list[Candidate],
         results: list[FileResult],
+        rendered: list[FileResult],
         paths: Iterable[str],
         *,
         unsafe: bool,
         write: bool,
         max_size: int,
     ) -> None:
-        self.candidates = {result.file: candidate for candidate, result in zip(candidates, results, strict=True)}
-        self.stdin = {
-            result.file for candidate, result in zip(candidates, results, strict=True) if candidate.path == STDIN
-        }
+        pairs = list(zip(candidates, results, strict=True))
+        self.candidates = {result.file: candidate for candidate, result in pairs}
+        self.stdin = {result.file for candidate, result in pairs if candidate.path == STDIN}
+        # Rendered output (Helm, Kustomize) is reported with what is left, never fixed: it is not what was written.
+        self.rendered = [replace(r, findings=tuple(replace(f, fix=None) for f in r.findings)) for r in rendered]
         self.results = {result.file: result for result in results}
         self.roots = Roots(p for p in paths if p != STDIN)
         self.unsafe = unsafe
@@ -111,13 +113,13 @@ class Fixer:
         else:
             self.rounds(relint, finish)
         self.outcome.results = list(self.results.values())
-        self.outcome.report = annotate(finish(self.outcome.results), self.outcome)
+        self.outcome.report = annotate(finish([*self.outcome.results, *self.rendered]), self.outcome)
         return self.outcome
 
     def todo(self, finish: Finish, only: frozenset[str] | None = None) -> dict[str, list[Finding]]:
         """The findings whose fixes apply now, by the file their fix edits."""
         todo: dict[str, list[Finding]] = {}
-        for finding in finish(list(self.results.values())).findings:
+        for finding in finish([*self.results.values(), *self.rendered]).findings:
             if self.applies(finding) and finding_key(finding) not in self.outcome.failed:
                 assert finding.fix is not None
                 files = finding.fix.files
