@@ -24,6 +24,9 @@ def assemble(
         suppressed=len(suppressions),
         documents=loaded.documents,
         workloads=sum(workload.role != "object" for workload in loaded.workloads),
+        workload_keys=frozenset(
+            (w.format, w.file, w.kind, w.namespace or "", w.name) for w in loaded.workloads if w.role != "object"
+        ),
         facts=frozenset(facts),
         suppressions=tuple(suppressions),
         inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),

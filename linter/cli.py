@@ -13,23 +13,30 @@ import click
 
 from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, load_config, starts_of
 from .engine import Engine, catalog
 from .findings import FileResult, Report
-from .fix.run import Fixer, summary
+from .fix.run import Fixer, Outcome, summary
+from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
-from .reporters import REPORTERS
+from .reporters import REPORTERS, RenderOptions, render
 from .reporters.text_reporter import posture_section
+from .reporters.wording import summary_line
 from .schema.versions import parse_version
+from .selectors import Selectors, UnknownSelector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
-def _ids(value: str | None) -> frozenset[str] | None:
+def _ids(value: str | None, selectors: Selectors, option: str) -> frozenset[str] | None:
+    """The policy ids a comma-separated ``--select``/``--ignore`` names (ids, names, families, ALL)."""
     if value is None:
         return None
-    return frozenset(part.strip() for part in value.split(",") if part.strip())
+    try:
+        return selectors.resolve(part for part in value.split(",") if part.strip())
+    except UnknownSelector as error:
+        raise click.BadParameter(str(error), param_hint=option) from error
 
 
 def _policies_or_exit() -> tuple[Policy, ...]:
@@ -38,12 +45,6 @@ def _policies_or_exit() -> tuple[Policy, ...]:
     except PolicyLoadError as error:
         click.echo(f"vmlint: {error}", err=True)
         sys.exit(EXIT_ERROR)
-
-
-def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None:
-    unknown = sorted((ids or frozenset()) - known)
-    if unknown:
-        raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
 
 
 def _version_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
@@ -61,11 +62,21 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help=f"Report format ({'|'.join(sorted(REPORTERS))}), to FILE or stdout; repeatable (default: text).",
+)
+@click.option("-o", "--output", help="Write the report of the --format without =FILE to FILE.")
+@click.option("--color", "color_mode", type=click.Choice(COLOR_MODES), default="auto", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no summary line.")
+@click.option("--statistics", is_flag=True, help="Text report: the number of findings per policy instead of each.")
+@click.option("--no-hints", is_flag=True, help="Text report: no `help:` line with each policy's fix.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
-@click.option("--select", help="Comma-separated policy ids: only these run.")
-@click.option("--ignore", help="Comma-separated policy ids: these never run.")
+@click.option("--select", help="Comma-separated policy ids or names, family names or ALL: only these run.")
+@click.option("--ignore", help="Comma-separated policy ids or names, family names or ALL: these never run.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
@@ -93,8 +104,12 @@ def main() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too.")
 def check(
     paths: tuple[str, ...],
-    output_format: str,
+    formats: tuple[str, ...],
     output: str | None,
+    color_mode: str,
+    quiet: bool,
+    statistics: bool,
+    no_hints: bool,
     config_path: str | None,
     select: str | None,
     ignore: str | None,
@@ -117,44 +132,42 @@ def check(
         raise click.UsageError("--unsafe-fixes needs --fix or --diff")
     if write_baseline and (fix or diff):
         raise click.UsageError("--write-baseline records findings as they are: run it without --fix or --diff")
+    try:
+        outputs = parse_outputs(formats, output, REPORTERS)
+        for o in outputs:
+            if o.file is not None:
+                check_writable(o.file, "-o" if o.file == output else f"--format {o.format}")
+    except OutputError as error:
+        raise click.UsageError(str(error)) from error
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
-    known = {p.id for p in catalog(policies)}
-    selected, ignored = _ids(select), _ids(ignore)
-    _check_ids(selected, known, "--select")
-    _check_ids(ignored, known, "--ignore")
+    selectors = Selectors(catalog(policies))
+    selected, ignored = _ids(select, selectors, "--select"), _ids(ignore, selectors, "--ignore")
     try:
-        config = load_config(Path(config_path) if config_path else None, policies)
+        starts = starts_of(paths)
+        config = load_config(Path(config_path) if config_path else None, policies, starts=starts)
     except ConfigError as error:
         click.echo(f"vmlint: configuration error: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    for warning in config.warnings:
+        click.echo(f"vmlint: warning: {warning}", err=True)
     config = _with_cli(config, selected, ignored, fail_on)
     config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
     config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
     engine = Engine(config, policies)
-    targets = paths or (".",)
     if fix or diff:
-        run = engine.lint_files(targets, stdin_filename=stdin_filename, jobs=jobs)
-        fixer = Fixer(
-            run.candidates,
-            run.results,
-            run.rendered,
-            targets,
-            unsafe=unsafe_fixes,
-            write=not diff,
-            max_size=config.max_file_size,
+        report, outcome = _fixed(
+            engine, paths or (".",), stdin_filename, jobs, baseline, unsafe=unsafe_fixes, write=not diff
         )
-        filtered = baseline  # the baseline's findings are accepted as they are: they are not fixed
-
-        def finish(done: list[FileResult]) -> Report:
-            report = engine.report(done, run.notes)
-            return filtered.apply(report) if filtered else report
-
-        outcome = fixer.run(engine.relint, finish, jobs)
-        assert outcome.report is not None
-        report, baseline = outcome.report, None
+        baseline = None  # its findings were left out of the fixes and of the report
+        click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
+        if diff:
+            for line in outcome.not_applied:
+                click.echo(f"vmlint: {line}", err=True)
+            click.echo(outcome.diff(), nl=False)
+            sys.exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if outcome.changed() else EXIT_CLEAN)
     else:
-        report = engine.lint(targets, stdin_filename=stdin_filename, jobs=jobs)
+        report = engine.lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:
             Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
@@ -165,30 +178,67 @@ def check(
         baseline = _baseline_or_exit(Path(write_baseline))
     if baseline is not None:
         report = baseline.apply(report)
-    if fix or diff:
-        click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
-    if diff:
-        for line in outcome.not_applied:
-            click.echo(f"vmlint: {line}", err=True)
-        click.echo(outcome.diff(), nl=False)
-        sys.exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if outcome.changed() else EXIT_CLEAN)
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    rendered = REPORTERS[output_format](report, color)
-    if output:
-        Path(output).write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
+    options = RenderOptions(
+        color=use_color(color_mode, os.environ, sys.stdout.isatty()),
+        quiet=quiet,
+        statistics=statistics,
+        hints=not no_hints,
+        fail_on=config.fail_on,
+        root=repository_root(Path.cwd()),
+    )
+    _write_reports(outputs, report, options)
     if show_posture:
-        _print_posture(report, to_stdout=output is None and output_format == "text")
+        _print_posture(report, outputs, color_mode)
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
 
 
-def _print_posture(report: Report, *, to_stdout: bool) -> None:
+def _fixed(
+    engine: Engine,
+    paths: tuple[str, ...],
+    stdin_filename: str | None,
+    jobs: int,
+    baseline: Baseline | None,
+    *,
+    unsafe: bool,
+    write: bool,
+) -> tuple[Report, Outcome]:
+    """The fix stage: rounds over the files whose findings carry fixes (findings in the baseline are not fixed)."""
+    run = engine.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+    max_size = engine.config.max_file_size
+    fixer = Fixer(run.candidates, run.results, run.rendered, paths, unsafe=unsafe, write=write, max_size=max_size)
+
+    def finish(done: list[FileResult]) -> Report:
+        report = engine.report(done, run.notes)
+        return baseline.apply(report) if baseline else report
+
+    outcome = fixer.run(engine.relint, finish, jobs)
+    assert outcome.report is not None
+    return outcome.report, outcome
+
+
+def _print_posture(report: Report, outputs: tuple[Output, ...], color_mode: str) -> None:
+    """The posture section after a text report on stdout, else on stderr."""
+    to_stdout = any(o.file is None and o.format == "text" for o in outputs)
     stream = sys.stdout if to_stdout else sys.stderr
-    color = stream.isatty() and "NO_COLOR" not in os.environ
-    click.echo(posture_section(report, color), nl=False, err=not to_stdout)
+    color = use_color(color_mode, os.environ, stream.isatty())
+    click.echo(posture_section(report, color), nl=False, err=not to_stdout, color=color)
+
+
+def _write_reports(outputs: tuple[Output, ...], report: Report, options: RenderOptions) -> None:
+    """Each report to its file or stdout; a one-line summary on stderr when none went to stdout."""
+    for o in outputs:
+        if o.file is None:
+            click.echo(render(o.format, report, options), nl=False, color=options.color)
+            continue
+        try:
+            Path(o.file).write_text(render(o.format, report, replace(options, color=False)), encoding="utf-8")
+        except OSError as error:
+            click.echo(f"vmlint: cannot write the report to {o.file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
+    if all(o.file is not None for o in outputs) and not options.quiet:
+        click.echo(f"vmlint: {summary_line(report)}", err=True)
 
 
 def _baseline_or_exit(path: Path) -> Baseline:
@@ -224,7 +274,10 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "remediation": policy.remediation,
         "formats": sorted(policy.formats),
         "related": {tool: list(ids) for tool, ids in policy.related.items()},
-        "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
+        "options": {
+            name: {"default": o.default, "description": o.description, "schema": o.schema()}
+            for name, o in policy.options.items()
+        },
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
         "fix": {"applicability": policy.fix.applicability, "description": policy.fix.description}
@@ -251,8 +304,8 @@ def policies(output_format: str) -> None:
 def explain(policy_id: str) -> None:
     """Show what a policy checks, why, and how to fix it."""
     items = {p.id: p for p in catalog(_policies_or_exit())}
-    by_name = {p.name: p for p in items.values()}
-    found = items.get(policy_id.upper()) or by_name.get(policy_id)
+    by_name = {p.name.lower(): p for p in items.values()}
+    found = items.get(policy_id.upper()) or by_name.get(policy_id.lower())
     if found is None:
         click.echo(f"vmlint: unknown policy {policy_id!r}; `vmlint policies` lists them", err=True)
         sys.exit(EXIT_ERROR)
@@ -276,7 +329,9 @@ def render_explanation(p: Policy) -> str:
     if p.fix:
         out.append(f"  vmlint check --fix{fix_flag(p)} {p.fix.description}.")
     if p.options:
-        out += ["", "Options"] + [f"  {name} (default {o.default!r}): {o.description}" for name, o in p.options.items()]
+        out += ["", "Options"] + [
+            f"  {name} (default {o.default!r}; {o.allowed()}): {o.description}" for name, o in p.options.items()
+        ]
     if p.notes:
         out += ["", "Notes", f"  {p.notes}"]
     if p.related:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .patterns import gitignore_spec
+
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".xml")
 CLOUD_INIT_NAMES = ("user-data", "cloud-config", "cloud-init")
@@ -44,11 +46,7 @@ class Excluder:
     def __init__(self, patterns: Iterable[str], root: Path) -> None:
         self.patterns = list(patterns)
         self.root = root.resolve()
-        self.spec = None
-        if self.patterns:
-            import pathspec
-
-            self.spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        self.spec = gitignore_spec(self.patterns) if self.patterns else None
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
         if self.spec is None:

@@ -23,6 +23,7 @@ from .reading import read_candidate
 from .render import Rendered, Segment, render, segments
 from .render_policies import RENDER_POLICIES
 from .schema import Validation
+from .selectors import Selectors
 from .source import Position, SourceLines
 from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
 
@@ -59,8 +60,9 @@ class Engine:
                 Settings({**p.defaults(), **config.options.get(p.id, {})}, config.kubernetes_version),
             )
             for p in catalog(policies)
-            if config.enabled(p.id)
+            if config.enabled(p.id, default=p.default_enabled)
         ]
+        self.selectors = Selectors(catalog(policies))
         self.checks = [a for a in self.active if a.policy.check is not None]
         self.by_id = {a.policy.id: a for a in self.active}
         self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
@@ -167,7 +169,9 @@ class Engine:
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
         found, errors = run_policies(loaded.workloads, self.checks, lines, display, partial=partial)
-        kept, suppressions = suppress([*pending, *found], loaded, display, lines, self.path_ignores)
+        kept, suppressions = suppress(
+            [*pending, *found], loaded, display, lines, self.path_ignores, self.selectors, self.by_id
+        )
         capped = cap_findings(kept, display, self.by_id)
         return assemble(display, loaded, capped, errors, suppressions, facts, unvalidated)
 

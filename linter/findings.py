@@ -24,7 +24,7 @@ class ObjectRef:
 
     def describe(self) -> str:
         where = f"{self.kind}/{self.name}" if not self.namespace else f"{self.kind}/{self.namespace}/{self.name}"
-        return f"{where} {self.unit}" if self.unit else where
+        return f"{where} {self.unit}" if self.unit and self.unit != self.name else where
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -101,6 +101,9 @@ class FileResult:
     inventory: tuple[WorkloadSummary, ...] = ()
     excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
     unvalidated: int = 0  # Kubernetes objects without a schema (custom resources nobody described)
+    # (format, file, kind, namespace, name) of each workload: a Compose service merged from a base and an
+    # override file is linted with each of them, and counted once.
+    workload_keys: frozenset[tuple[str, ...]] = frozenset()
 
     @classmethod
     def merged(cls, file: str, parts: list[tuple[FileResult, str]]) -> FileResult:
@@ -121,6 +124,7 @@ class FileResult:
             suppressions=tuple(replace(s, finding=mark(s.finding, tool)) for r, tool in parts for s in r.suppressions),
             inventory=tuple(w for r, _ in parts for w in r.inventory),
             unvalidated=sum(r.unvalidated for r, _ in parts),
+            workload_keys=frozenset().union(*(r.workload_keys for r, _ in parts)),
             excerpts={file: lines for r, _ in parts for file, lines in r.excerpts.items()},
         )
 
@@ -168,7 +172,7 @@ class Report:
             files=sum(1 for r in results if r.linted),
             skipped=sum(1 for r in results if not r.linted),
             documents=sum(r.documents for r in results),
-            workloads=sum(r.workloads for r in results),
+            workloads=len(frozenset().union(*(r.workload_keys for r in results))),
             findings=len(findings),
             suppressed=sum(r.suppressed for r in results),
             unvalidated=sum(r.unvalidated for r in results),

@@ -63,10 +63,45 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """A typed policy option with its default."""
+    """A typed policy option: its default fixes the type (str, int, bool, list of str); ``choices`` the allowed
+    strings (of the value, or of each item of a list); ``minimum``/``maximum`` bound an integer (or a list's length).
+
+    ``schema()`` is the JSON Schema of the values the configuration may give; the config schema is built from it.
+    """
 
     default: Any
     description: str
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 2**31 - 1
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of the option's value."""
+        default = self.default
+        strings: dict[str, Any] = {"enum": list(self.choices)} if self.choices else {"type": "string"}
+        if isinstance(default, bool):
+            return {"type": "boolean"}
+        if isinstance(default, int):
+            return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        if isinstance(default, str):
+            return {**strings, "minLength": 1, "maxLength": 1024} if not self.choices else strings
+        if isinstance(default, (list, tuple)):
+            items = strings if self.choices else {**strings, "minLength": 1, "maxLength": 1024}
+            return {"type": "array", "items": items, "maxItems": min(self.maximum, 10_000)}
+        return {}
+
+    def allowed(self) -> str:
+        """What the option accepts, in words (for messages and docs)."""
+        default = self.default
+        if isinstance(default, bool):
+            return "true or false"
+        if isinstance(default, int):
+            return f"an integer from {self.minimum} to {self.maximum}"
+        if isinstance(default, (list, tuple)):
+            return f"a list of {', '.join(self.choices)}" if self.choices else "a list of strings"
+        if not self.choices:
+            return "a non-empty string"
+        return ", ".join(self.choices[:-1]) + f" or {self.choices[-1]}" if len(self.choices) > 1 else self.choices[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +144,7 @@ class Policy:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
+    default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
     fix: Fix | None = None  # how the policy fixes what it finds; its edits apply to hits without their own
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
@@ -179,6 +215,13 @@ def validate(candidate: object, source: str) -> Policy:
     unknown_tools = set(candidate.related) - set(PEER_TOOLS)
     if unknown_tools:
         problems.append(f"related names unknown tools {sorted(unknown_tools)}")
+    for name, option in candidate.options.items():
+        if not option.schema():
+            problems.append(f"option {name}: default {option.default!r} is not a str, int, bool or list of str")
+        elif option.choices and not set([option.default] if isinstance(option.default, str) else option.default) <= set(
+            option.choices
+        ):
+            problems.append(f"option {name}: default {option.default!r} is not among its choices")
     if candidate.fix is not None and candidate.fix.applicability not in APPLICABILITIES:
         problems.append(f"fix applicability {candidate.fix.applicability!r} is not one of safe, unsafe")
     if problems:

@@ -163,7 +163,7 @@ def _restart_counts(service: dict[str, Any], path: Path) -> Iterator[tuple[Path,
     ),
     remediation="Use `restart: on-failure:5` (or `deploy.restart_policy.max_attempts: 5`).",
     formats=("compose",),
-    options={"retries": Option(5, "The retry count on-failure policies must use.")},
+    options={"retries": Option(5, "The retry count on-failure policies must use.", minimum=1, maximum=1000)},
     related={"kics": ("2fc99041-ddad-49d5-853f-e35e70a48391",)},
     notes="KICS flags counts other than 5 only; vmlint also flags `on-failure` without a count, which never stops.",
     examples=(

@@ -63,7 +63,7 @@ def test_examples_report_renders_without_console_errors(browser: Browser, exampl
     assert browser.evaluate("document.querySelectorAll('.matrix button').length") == 12
     assert browser.evaluate("document.querySelectorAll('svg .bar').length") == 9
     assert len(browser.evaluate(VISIBLE_WORKLOADS)) == 8
-    assert len(browser.evaluate(VISIBLE_FINDINGS)) == 85
+    assert len(browser.evaluate(VISIBLE_FINDINGS)) == 84
     assert "Filtering needs JavaScript" not in browser.evaluate("document.body.innerText")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTEFACTS / "html-report-examples.png"
@@ -100,7 +100,7 @@ def test_family_bar_and_severity_filter_the_findings(browser: Browser, examples_
     browser.click("#clear")
     browser.click('.sev[data-sev="info"]')
     found = browser.evaluate(VISIBLE_FINDINGS)
-    assert len(found) == 11
+    assert len(found) == 10
     assert {sev for _, sev in found} == {"info"}
     # An info finding folded into a workload's <details> is opened to show it.
     folded = (
@@ -121,7 +121,7 @@ def test_filters_work_from_the_keyboard(browser: Browser, examples_page: Path) -
     browser.press('svg .bar[data-fam="backup"]', "Enter")
     assert browser.evaluate(VISIBLE_FINDINGS) == [["backup", "warning"]]
     browser.press('svg .bar[data-fam="backup"]', " ")
-    assert len(browser.evaluate(VISIBLE_FINDINGS)) == 85
+    assert len(browser.evaluate(VISIBLE_FINDINGS)) == 84
     assert browser.evaluate("document.activeElement.dataset.fam") == "backup"
     assert browser.console_errors() == []
 
@@ -133,7 +133,7 @@ def test_without_javascript_the_full_list_shows(browser: Browser, examples_page:
     browser.call("Emulation.setScriptExecutionDisabled", {"value": False})
     assert "Filtering needs JavaScript: the whole list is shown." in browser.evaluate("document.body.innerText")
     assert len(browser.evaluate(VISIBLE_WORKLOADS)) == 8
-    assert len(browser.evaluate(VISIBLE_FINDINGS)) == 85
+    assert len(browser.evaluate(VISIBLE_FINDINGS)) == 84
 
 
 def synthetic_report(files: int = 15_000, per_file: int = 20) -> Report:

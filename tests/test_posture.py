@@ -76,7 +76,7 @@ def test_examples_posture_exact_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert section["minimum_isolation"] == {"high": "sandbox", "standard": "container", "low": "container"}
     assert matrix_of(section) == {
         "high": {"container": (2, 40, True), "sandbox": (0, 0, False), "vm": (1, 8, False)},
-        "standard": {"container": (1, 1, False), "sandbox": (0, 0, False), "vm": (0, 0, False)},
+        "standard": {"container": (1, 0, False), "sandbox": (0, 0, False), "vm": (0, 0, False)},
         "low": {"container": (0, 0, False), "sandbox": (0, 0, False), "vm": (0, 0, False)},
         "unset": {"container": (2, 28, False), "sandbox": (0, 0, False), "vm": (2, 8, False)},
     }
@@ -85,21 +85,21 @@ def test_examples_posture_exact_counts(monkeypatch: pytest.MonkeyPatch) -> None:
         "isolation": 32,
         "resource-usage": 14,
         "portability": 7,
-        "scalability": 2,
+        "scalability": 1,
         "security": 11,
         "management": 14,
         "storage": 2,
         "backup": 1,
         "workflow": 2,
     }
-    assert section["findings"]["by_severity"] == {"error": 16, "warning": 58, "info": 11}
-    assert section["findings"]["total"] == len(data["findings"]) == 85
+    assert section["findings"]["by_severity"] == {"error": 16, "warning": 58, "info": 10}
+    assert section["findings"]["total"] == len(data["findings"]) == 84
     assert [(w["name"], w["findings"]["error"], w["findings"]["total"]) for w in section["workloads"]] == [
         ("web", 2, 15),
         ("db", 0, 12),
         ("monitor", 3, 16),
         ("payments", 5, 25),
-        ("storefront", 0, 1),
+        ("storefront", 0, 0),
         ("legacy-erp", 1, 8),
         ("build-agent", 3, 4),
         ("ubuntu", 2, 4),

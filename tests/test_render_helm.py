@@ -147,7 +147,9 @@ def test_a_chart_directory_is_an_info_finding_and_a_summary_line(repo: Path) -> 
         "charts/web/Chart.yaml:1:1: VM030 [info] Helm chart not linted as written: its templates need rendering "
         "(`helm template charts/web | vmlint check -` or --render)",
         "charts/web: Helm chart not rendered, templates not linted: `helm template charts/web | vmlint check -`",
-        "1 finding in 1 files (0 workloads, 0 suppressed, 2 files skipped as not manifests)",
+        "help: VM030 chart-needs-rendering: Lint what Helm renders: `helm template CHART | vmlint check -`, or "
+        "`vmlint check --render` (or `render: [helm]` in the config) with helm on PATH. (vmlint explain VM030)",
+        "1 finding (1 info) in 1 file (0 workloads, 0 suppressed, 2 files skipped as not manifests)",
     ]
     assert CliRunner().invoke(main, ["check", "--fail-on", "info", "."]).exit_code == 1
     _, data = check(".")

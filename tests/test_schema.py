@@ -404,8 +404,8 @@ def test_the_text_summary_counts_objects_without_a_schema(tmp_path: Path) -> Non
     (tmp_path / "vm.yaml").write_text("apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: a}\n")
     result = CliRunner().invoke(main, ["check", "--select", SCHEMA_IDS, str(tmp_path / "vm.yaml")])
     assert result.output.splitlines()[-1] == (
-        "0 findings in 1 files (1 workloads, 0 suppressed, 0 files skipped as not manifests, "
-        "1 objects not validated: no schema)"
+        "0 findings in 1 file (1 workload, 0 suppressed, 0 files skipped as not manifests, "
+        "1 object not validated: no schema)"
     )
 
 

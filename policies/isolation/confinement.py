@@ -91,7 +91,8 @@ def seccomp_profile_missing(workload: Workload, settings: Settings) -> Iterator[
         if fact.value in CONFINED_SECCOMP or (fact.value is None and fact.explicit):
             continue
         shown = f"is {fact.value}" if fact.explicit else "is not set"
-        found = hit(workload, fact, f"container {unit.name}: seccomp profile {shown}", unit.name)
+        message = f"container {unit.name}: seccomp profile {shown}; set seccompProfile.type: RuntimeDefault"
+        found = hit(workload, fact, message + " (or Localhost)", unit.name)
         edit = fixes.pod_setting(workload, fact, "securityContext", "seccompProfile", "type", value="RuntimeDefault")
         yield fixing(found, fixes.SECCOMP_DEFAULT, edit) if edit else found
 
@@ -165,7 +166,8 @@ def apparmor_profile_missing(workload: Workload, settings: Settings) -> Iterator
         if fact.value in CONFINED_SECCOMP or (fact.value is None and fact.explicit):
             continue
         shown = f"is {fact.value}" if fact.explicit else "is not set"
-        found = hit(workload, fact, f"container {unit.name}: AppArmor profile {shown}", unit.name)
+        message = f"container {unit.name}: AppArmor profile {shown}; set appArmorProfile.type: RuntimeDefault"
+        found = hit(workload, fact, message + " (or Localhost)", unit.name)
         edit = fixes.pod_setting(workload, fact, "securityContext", "appArmorProfile", "type", value="RuntimeDefault")
         yield fixing(found, fixes.APPARMOR_DEFAULT, edit) if edit else found
 

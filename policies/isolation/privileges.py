@@ -212,7 +212,7 @@ def writable_root_filesystem(workload: Workload, settings: Settings) -> Iterator
     ),
     remediation="Set `runAsUser` to 10000 or above in the pod or container securityContext.",
     formats=("kubernetes",),
-    options={"minimum": Option(10000, "The lowest UID that passes.")},
+    options={"minimum": Option(10000, "The lowest UID that passes.", minimum=0, maximum=2**32 - 1)},
     related={"kics": ("02323c00-cdc3-4fdc-a310-4f2b3e7a1660",), "checkov": ("CKV_K8S_40",)},
     notes=(
         "UID 0 is also reported by run-as-root (VM104). Trivy KSV-0020 also flags UID 10000 itself, so it is "

@@ -55,9 +55,29 @@ def _ports(workload: Workload) -> Iterator[tuple[Path, PortSpec]]:
 def port_on_all_interfaces(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for path, spec in _ports(workload):
         if spec.all_interfaces:
-            found = Hit(path, "the port is published on all host interfaces")
+            found = Hit(
+                path,
+                f"{_port_text(spec)} is published on all host interfaces; bind it to one address, "
+                f"as in {_bound_example(spec)}",
+            )
             edit = fixes.bind_localhost(workload, path)
             yield fixing(found, fixes.LOCALHOST_PORT, edit) if edit else found
+
+
+def _span(ports: tuple[int, int]) -> str:
+    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+
+
+def _port_text(spec: PortSpec) -> str:
+    """``port 8080:80``, ``port 80`` (an ephemeral host port)."""
+    target = _span(spec.target) if spec.target else "?"
+    return f"port {_span(spec.published)}:{target}" if spec.published else f"port {target}"
+
+
+def _bound_example(spec: PortSpec) -> str:
+    target = _span(spec.target) if spec.target else "80"
+    published = _span(spec.published) if spec.published else target
+    return f"127.0.0.1:{published}:{target}"
 
 
 @policy(
