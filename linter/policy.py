@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from .fixes import APPLICABILITIES, Fix
 from .model import Workload
 from .schema.versions import NEWEST
 from .source import Path
@@ -50,6 +51,7 @@ class Hit:
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
     ``policy`` reports the hit under another policy's id (a user rule's evaluation error is VM020).
+    ``fix`` (edits relative to ``path``) overrides the policy's own ``fix``.
     """
 
     path: Path
@@ -58,6 +60,7 @@ class Hit:
     key: bool = False
     unless: tuple[Fact, ...] = ()
     policy: str | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,7 @@ class Policy:
     notes: str = ""
     default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
     source: str = "builtin"  # builtin, a pack's distribution name, or a rule file
+    fix: Fix | None = None  # how the policy fixes what it finds; its edits apply to hits without their own
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
         """The check's hits for one workload (none for policies the engine reports itself)."""
@@ -169,6 +173,7 @@ def policy(
     related: Mapping[str, Iterable[str]] | None = None,
     options: Mapping[str, Option] | None = None,
     notes: str = "",
+    fix: Fix | None = None,
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy`` value (no registration happens)."""
 
@@ -187,6 +192,7 @@ def policy(
             related={tool: tuple(ids) for tool, ids in (related or {}).items()},
             options=dict(options or {}),
             notes=notes,
+            fix=fix,
         )
 
     return wrap
@@ -219,6 +225,8 @@ def validate(candidate: object, source: str) -> Policy:
             option.choices
         ):
             problems.append(f"option {name}: default {option.default!r} is not among its choices")
+    if candidate.fix is not None and candidate.fix.applicability not in APPLICABILITIES:
+        problems.append(f"fix applicability {candidate.fix.applicability!r} is not one of safe, unsafe")
     if problems:
         raise PolicyLoadError(f"{source}: policy {candidate.id}: " + "; ".join(problems))
     return candidate

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vmlint.fixes import set_
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.schema.lifecycle import API_LIFECYCLE, Lifecycle
 from vmlint.source import get
 
-from ._facts import host_volumes
+from . import _fixes as fixes
+from ._facts import fixing, host_volumes
 from ._images import images
 from ._terms import host_mount
 
@@ -66,6 +68,7 @@ def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Remove `nodeName`; select nodes by labels with `nodeSelector` or node affinity.",
     formats=("kubernetes", "kubevirt"),
+    fix=fixes.REMOVE_NODE_NAME,
     examples=(
         Example(
             "kubernetes",
@@ -212,6 +215,7 @@ POLICIES += (removed_api_version, deprecated_api_version)
         "for VMs pinned to one host on purpose."
     ),
     formats=("kubevirt", "libvirt"),
+    fix=fixes.HOST_MODEL_CPU,
     examples=(
         Example(
             "kubevirt", bad="domain:\n  cpu:\n    model: host-passthrough", good="domain:\n  cpu:\n    model: Haswell"
@@ -226,7 +230,9 @@ POLICIES += (removed_api_version, deprecated_api_version)
 def host_passthrough_cpu(workload: Workload, settings: Settings) -> Iterator[Hit]:
     mode = workload.vm.cpu_mode if workload.vm else None
     if mode is not None and mode.explicit and mode.is_("host-passthrough"):
-        yield Hit(mode.path, "CPU model host-passthrough ties the VM to hosts with the same CPU")
+        found = Hit(mode.path, "CPU model host-passthrough ties the VM to hosts with the same CPU")
+        edit = fixes.in_format(workload, "kubevirt", set_(mode.path, "host-model"))
+        yield fixing(found, fixes.HOST_MODEL_CPU, edit) if edit else found
 
 
 POLICIES += (host_passthrough_cpu,)

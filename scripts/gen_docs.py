@@ -41,6 +41,9 @@ def policy_page(policies: tuple[Policy, ...]) -> str:
             out += [f"### Example ({example.format})", "", "Flagged:", "", "```yaml", example.bad.rstrip(), "```", ""]
             out += ["Fixed:", "", "```yaml", example.good.rstrip(), "```", ""]
         out += ["### Fix", "", p.remediation, ""]
+        if p.fix:
+            flag = " --unsafe-fixes" if p.fix.applicability == "unsafe" else ""
+            out += [f"`vmlint check --fix{flag}` {p.fix.description} ({p.fix.applicability} fix).", ""]
         if p.options:
             out += ["### Options", ""] + [
                 f"- `{n}` (default `{o.default!r}`; {o.allowed()}): {o.description}" for n, o in p.options.items()
