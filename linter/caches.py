@@ -1,6 +1,6 @@
 """Caches that live for one run: work that several files share is done once a run, not once a file.
 
-A module registers a dict with ``per_run``; ``Engine.lint`` calls ``new_run`` before it reads
+A module registers a dict with ``per_run``; ``Engine.lint_files`` calls ``new_run`` before it reads
 anything, so nothing read in one run is trusted in the next (files may change in between).
 """
 

@@ -6,10 +6,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .findings import Finding, InternalError, ObjectRef
+from .fix.resolve import resolve
 from .formats import Problem
 from .model import Workload
 from .policy import Hit, Policy, Settings
-from .source import SourceLines, locate
+from .source import SourceLines, get, locate
+
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +25,20 @@ class ActivePolicy:
 
 
 def run_policies(
-    workloads: Iterable[Workload], checks: Sequence[ActivePolicy], lines: SourceLines, display: str
+    workloads: Iterable[Workload],
+    checks: Sequence[ActivePolicy],
+    by_id: Mapping[str, ActivePolicy],
+    lines: SourceLines,
+    display: str,
+    *,
+    partial: bool = False,
 ) -> tuple[Iterator[tuple[Finding, Workload]], list[InternalError]]:
     """Each finding with the workload it is about, and the policies that failed (the others still run).
 
     The findings come lazily, and the error list fills as they are taken: a consumer that stops at the
     findings cap stops the policies too, so a file with a million hits never holds a million findings.
+    ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes. A hit may name
+    another active policy (``Hit.policy``: user rules evaluated in one batch); hits of inactive ones are dropped.
     """
     errors: list[InternalError] = []
 
@@ -38,7 +49,9 @@ def run_policies(
                     continue
                 try:
                     for hit in active.policy.run(workload, active.settings):
-                        yield hit_finding(workload, active, hit, lines), workload
+                        owner = by_id.get(hit.policy) if hit.policy else active
+                        if owner is not None and (not partial or written(workload, hit)):
+                            yield hit_finding(workload, owner, hit, lines), workload
                 except Exception as error:  # one failing policy must not stop the others
                     what = f"{workload.kind}/{workload.name}"
                     message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
@@ -47,9 +60,15 @@ def run_policies(
     return found(), errors
 
 
+def written(workload: Workload, hit: Hit) -> bool:
+    """Whether a hit is on a value the document writes (a hit located at a key points at something missing)."""
+    return not hit.key and get(workload.document, workload.path + hit.path, _UNSET) is not _UNSET
+
+
 def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:
-    """A hit's path under the workload, located in its document."""
+    """A hit's path under the workload, located in its document; its fix located in the file that wrote it."""
     position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
+    fix = hit.fix or active.policy.fix
     return Finding(
         file=position.file,
         line=position.line,
@@ -63,6 +82,7 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         related=active.policy.related,
         unless=hit.unless,
         source_line=lines.get(position.file, position.line),
+        fix=resolve(workload.document, workload.path + hit.path, workload.file, fix) if fix else None,
     )
 
 

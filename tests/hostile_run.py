@@ -60,7 +60,10 @@ def run_cli(
     timeout: float = 60,
     bootstrap: str | None = None,
 ) -> Run:
-    """``python -m vmlint check --format json --jobs 1 ARGS`` in ``cwd``, guarded and measured."""
+    """``python -m vmlint check --format json --jobs 1 ARGS`` in ``cwd``, guarded and measured.
+
+    ARGS with a ``--format`` of their own replace the JSON one (two formats cannot share stdout).
+    """
     report_path = cwd.parent / f".guard-{os.getpid()}-{cwd.name}.json"
     env = {
         **os.environ,
@@ -72,7 +75,7 @@ def run_cli(
     }
     start = ["-c", bootstrap] if bootstrap else ["-m", "vmlint"]
     proc = subprocess.run(
-        [sys.executable, *start, "check", "--format", "json", "--jobs", "1", *args],
+        [sys.executable, *start, "check", *(() if "--format" in args else ("--format", "json")), "--jobs", "1", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

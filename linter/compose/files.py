@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..parsers.yaml_tree import parse_yaml
+from ..patterns import PatternError, gitignore_spec
 from ..source import YMap
 
 if TYPE_CHECKING:
@@ -83,11 +84,12 @@ class FileAccess:
         if self.directory is None:
             return False
         if self.ignore is None:
-            import pathspec  # only projects with env files pay for it
-
             rules = self.sibling(os.path.join(self.directory, ".gitignore"), ".gitignore")
             text = self.read_text(rules) if rules is not None else None
-            self.ignore = pathspec.GitIgnoreSpec.from_lines((text or "").splitlines())
+            try:  # a scanned repository's patterns: matched without backtracking (see linter/patterns.py)
+                self.ignore = gitignore_spec((text or "").splitlines())
+            except PatternError:  # a .gitignore git itself would not make sense of: nothing counts as ignored
+                self.ignore = gitignore_spec(())
         return self.ignore.match_file(os.path.relpath(os.path.realpath(real), self.directory))
 
     @staticmethod

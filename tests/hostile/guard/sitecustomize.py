@@ -67,9 +67,12 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
         raise RuntimeError(f"refused by the hostile-input guard: {refused}")
 
 
-def _peak_rss_kb(usage: resource.struct_rusage) -> int:
-    """This program's peak RSS: VmHWM belongs to the memory of this exec; ru_maxrss carries over the peak of
-    the process it was forked (or vforked) from, i.e. of the pytest process, however big that grew."""
+def _peak_rss_kb(fallback: int) -> int:
+    """This process's own peak RSS: ``VmHWM`` of its memory map.
+
+    ``ru_maxrss`` survives ``execve``: after subprocess's vfork it starts at the parent's peak, so a test process
+    that has grown (pytest after hundreds of in-process tests) would be measured instead of vmlint.
+    """
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -77,7 +80,7 @@ def _peak_rss_kb(usage: resource.struct_rusage) -> int:
                     return int(line.split()[1])
     except OSError:
         pass
-    return usage.ru_maxrss
+    return fallback
 
 
 def _write_report() -> None:
@@ -88,7 +91,7 @@ def _write_report() -> None:
         json.dump(
             {
                 "violations": _violations,
-                "max_rss_kb": _peak_rss_kb(usage),
+                "max_rss_kb": _peak_rss_kb(usage.ru_maxrss),
                 "cpu_s": usage.ru_utime + usage.ru_stime,
                 "wall_s": time.perf_counter() - _started,
             },
