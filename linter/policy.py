@@ -198,6 +198,39 @@ def policy(
     return wrap
 
 
+ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
+
+
+def engine_policy(
+    id: str,  # noqa: A002 - the metadata field is called id
+    name: str,
+    severity: Severity,
+    summary: str,
+    rationale: str,
+    remediation: str,
+    *,
+    formats: frozenset[str] = ALL_FORMATS,
+    examples: tuple[Example, ...] = (),
+    notes: str = "",
+    default_enabled: bool = True,
+) -> Policy:
+    """A policy the engine or one of its stages reports itself (family ``input``, no check function)."""
+    return Policy(
+        id=id,
+        name=name,
+        tradeoff="input",
+        severity=severity,
+        summary=summary,
+        rationale=rationale,
+        remediation=remediation,
+        check=None,
+        formats=formats,
+        examples=examples,
+        notes=notes,
+        default_enabled=default_enabled,
+    )
+
+
 class PolicyLoadError(Exception):
     """A policy pack could not be loaded, or declares an invalid or duplicate policy."""
 
