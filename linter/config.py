@@ -38,9 +38,12 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_on: str = "warning"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    pod_spec_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def classifier(self) -> Classifier:
-        return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
+        return Classifier(
+            sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels, pod_spec_paths=self.pod_spec_paths
+        )
 
     def enabled(self, policy_id: str) -> bool:
         if policy_id in self.ignore:
@@ -158,4 +161,5 @@ def load_config(path: Path | None, policies: tuple[Policy, ...], *, start: Path 
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        pod_spec_paths={kind: tuple(path.split(".")) for kind, path in data.get("pod-spec-paths", {}).items()},
     )

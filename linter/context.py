@@ -25,6 +25,11 @@ def autoscaled(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
     return ("autoscaled", namespace or DEFAULT_NAMESPACE, kind, name)
 
 
+def replicas_managed(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
+    """The fact that another object (an Argo Rollout's ``workloadRef``) runs the pods of ``kind/name``."""
+    return ("replicas-managed", namespace or DEFAULT_NAMESPACE, kind, name)
+
+
 def sandbox_class(name: str) -> tuple[str, ...]:
     """The fact that a RuntimeClass called ``name`` runs pods in a sandbox."""
     return ("sandbox-runtime-class", name)

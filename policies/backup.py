@@ -186,7 +186,7 @@ def _written_claim(workload: Workload, volume: Volume) -> bool:
 def stateful_workload_without_backup(workload: Workload, settings: Settings) -> Iterator[Hit]:
     if workload.role != "service" or _marked(workload, settings):
         return
-    templates = get(workload.document, ("spec", "volumeClaimTemplates")) if workload.kind == "StatefulSet" else None
+    templates = get(workload.document, ("spec", "volumeClaimTemplates")) if workload.acts_as == "StatefulSet" else None
     claims = [volume for volume in workload.volumes if volume.kind == "persistent" and _written_claim(workload, volume)]
     if isinstance(templates, list) and templates:
         path, what = ("spec", "volumeClaimTemplates"), "volumeClaimTemplates"

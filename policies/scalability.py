@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
-from vmlint.context import absent, autoscaled, budgets_covering, defined
+from vmlint.context import absent, autoscaled, budgets_covering, defined, replicas_managed
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
@@ -34,7 +34,7 @@ from ._spread import spreads_over_nodes
     related={"polaris": ("deploymentMissingReplicas",)},
     notes=(
         "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload "
-        "withdraws the finding."
+        "withdraws the finding, and so does an Argo Rollout whose `workloadRef` runs a Deployment's pods."
     ),
     examples=(
         Example(
@@ -57,7 +57,10 @@ def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
         found.path,
         found.message,
         key=found.key,
-        unless=(autoscaled(workload.namespace, workload.kind, workload.name),),
+        unless=(
+            autoscaled(workload.namespace, workload.kind, workload.name),
+            replicas_managed(workload.namespace, workload.kind, workload.name),
+        ),
     )
 
 
@@ -178,7 +181,7 @@ POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service
 )
 def replicas_not_spread(workload: Workload, settings: Settings) -> Iterator[Hit]:
     scaling = workload.scaling
-    if workload.kind not in ("Deployment", "StatefulSet") or scaling is None:
+    if workload.acts_as not in ("Deployment", "StatefulSet") or scaling is None:
         return
     replicas = scaling.replicas.value
     if replicas is None or replicas < int(settings["minimum"]) or spreads_over_nodes(workload):
@@ -270,7 +273,7 @@ def autoscaled_replicas_set(workload: Workload, settings: Settings) -> Iterator[
 )
 def pod_disruption_budget_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
     scaling = workload.scaling
-    if workload.format != "kubernetes" or workload.kind not in ("Deployment", "StatefulSet") or scaling is None:
+    if workload.format != "kubernetes" or workload.acts_as not in ("Deployment", "StatefulSet") or scaling is None:
         return
     if scaling.replicas.value is None or scaling.replicas.value < 2:
         return

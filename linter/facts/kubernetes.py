@@ -15,11 +15,13 @@ from ..context import (
     disruption_budget,
     label_pairs,
     pods_labelled,
+    replicas_managed,
     sandbox_class,
     token_not_automounted,
 )
 from ..model import Workload
 from ..normalize.common import Classifier
+from ..normalize.kubernetes import workload_ref
 
 
 def _pod_labels(obj: dict[str, Any], workloads: Sequence[Workload]) -> Mapping[Any, Any] | None:
@@ -67,6 +69,9 @@ def kubernetes_facts(
         pairs = label_pairs(labels)
         for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
             yield from (pods_labelled(namespace, subset) for subset in combinations(pairs, size))
+    ref = workload_ref(obj) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
+    if ref is not None:
+        yield replicas_managed(namespace, *ref)
     if kind == "HorizontalPodAutoscaler":
         spec = obj.get("spec")
         target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
