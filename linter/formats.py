@@ -126,7 +126,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     for document in documents:
         if is_legacy_template(document.root):
             loaded.is_manifest = True
-            legacy, shapes = legacy_template(document.root, file, classifier)
+            legacy, shapes = legacy_template(document.root, file, classifier, path)
             loaded.workloads.extend(legacy)
             shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
         for obj in _objects(document.root):
