@@ -41,7 +41,10 @@ from ._terms import host_mount
             good="volumes:\n- name: root\n  containerDisk:\n    image: quay.io/containerdisks/fedora:40",
         ),
     ),
-    notes="KubeVirt: every containerDisk image of the VM is checked, not only the boot disk's.",
+    notes=(
+        "KubeVirt: every containerDisk image of the VM is checked, not only the boot disk's. Compose services that "
+        "build their image locally and never pull it (`build:` with `pull_policy: build` or `never`) are not."
+    ),
 )
 def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for image, unit in images(workload):
