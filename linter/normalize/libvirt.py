@@ -134,6 +134,8 @@ def _passthrough(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str]
     out = []
     for index, hostdev in _children(devices[1], "hostdev"):
         kind = hostdev.get("@type")
+        if kind == "mdev":  # a mediated device (vGPU) is the virtual device passthrough's fix recommends
+            continue
         out.append(Fact(f"{kind} host device" if kind else "host device", (*devices[0], "hostdev", index)))
     for index, disk in _children(devices[1], "disk"):
         if disk.get("@device") == "lun":
