@@ -8,6 +8,7 @@ from typing import Any
 from vmlint.compose.syntax import service_of
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.source import get
 
 from ._facts import hit
 from ._terms import named_unit, term
@@ -255,10 +256,18 @@ POLICIES += (custom_cgroup_parent, pids_limit_missing)
             "      memory: 1Gi",
         ),
     ),
-    notes="Only when no limit at all is written; a VM with a memory limit but no CPU limit is not flagged.",
+    notes=(
+        "Only when no limit at all is written; a VM with a memory limit but no CPU limit is not flagged, nor is a "
+        "VM with `cpu.dedicatedCpuPlacement: true` (KubeVirt then runs it with guaranteed QoS, limits equal to "
+        "requests)."
+    ),
 )
 def vm_without_resource_limits(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.units:
+        domain = get(workload.document, unit.resources.cpu_limit.path[:-3])
+        cpu = domain.get("cpu") if isinstance(domain, dict) else None
+        if isinstance(cpu, dict) and cpu.get("dedicatedCpuPlacement") is True:
+            continue  # dedicated CPUs: KubeVirt gives the launcher pod guaranteed QoS, limits equal to requests
         res = unit.resources
         limits = (res.cpu_limit, res.memory_limit)
         if all(not fact.explicit for fact in limits):
