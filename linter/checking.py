@@ -52,12 +52,13 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         column=position.column,
         policy=active.policy.id,
         name=active.policy.name,
-        severity=active.severity,
+        severity=hit.severity or active.severity,
         tradeoff=active.policy.tradeoff,
         message=hit.message,
         object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
         related=active.policy.related,
         unless=hit.unless,
+        needs=hit.needs,
         source_line=lines.get(position.file, position.line),
     )
 

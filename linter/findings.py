@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .context import effective
 from .policy import Policy
+from .rbac_context import derived_facts
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -41,6 +42,7 @@ class Finding:
     object: ObjectRef | None = field(default=None, compare=False)
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    needs: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.needs``
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
 
 
@@ -99,11 +101,12 @@ class Report:
 
     @classmethod
     def from_results(cls, results: list[FileResult], policies: tuple[Policy, ...] = ()) -> Report:
-        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides."""
+        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides, and complete or
+        withdraw those that ``need`` a fact."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
-        findings = tuple(
-            sorted(f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
-        )
+        facts |= derived_facts(facts)
+        kept = (f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
+        findings = tuple(sorted(f for f in (_completed(f, facts) for f in kept) if f is not None))
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),
@@ -122,3 +125,15 @@ class Report:
             return False
         threshold = SEVERITY_RANK[fail_on]
         return any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in self.findings)
+
+
+def _completed(finding: Finding, facts: frozenset[tuple[str, ...]]) -> Finding | None:
+    """A finding that needs facts starting with ``needs``: None without one, else its message completed with
+    the last part of each (sorted, joined with "; ")."""
+    if not finding.needs:
+        return finding
+    size = len(finding.needs)
+    details = sorted(fact[size] for fact in facts if len(fact) == size + 1 and fact[:size] == finding.needs)
+    if not details:
+        return None
+    return replace(finding, message=finding.message.replace("{}", "; ".join(details)))

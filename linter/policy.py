@@ -48,6 +48,9 @@ class Hit:
 
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
+    ``needs`` is a fact prefix: the hit stands only when the run provides facts of one more part after it, and
+    ``{}`` in the message becomes those parts (e.g. which binding, where, grants which role). ``severity``
+    overrides the policy's for this hit (e.g. error for a high-tier workload).
     """
 
     path: Path
@@ -55,6 +58,8 @@ class Hit:
     unit: str | None = None
     key: bool = False
     unless: tuple[Fact, ...] = ()
+    needs: Fact = ()
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from vmlint.policy import Policy
 
-from . import capabilities, confinement, mounts, namespaces, network, privileges, tiers
+from . import capabilities, confinement, mounts, namespaces, network, privileges, rbac, tiers
 
 POLICIES: tuple[Policy, ...] = tuple(
-    p for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement) for p in topic.POLICIES
+    p
+    for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement, rbac)
+    for p in topic.POLICIES
 )
