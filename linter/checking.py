@@ -59,6 +59,7 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         related=active.policy.related,
         unless=hit.unless,
         needs=hit.needs,
+        once=hit.once,
         source_line=lines.get(position.file, position.line),
     )
 

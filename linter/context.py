@@ -93,3 +93,41 @@ def budgets_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[
     return tuple(
         disruption_budget(namespace, subset) for size in range(len(pairs) + 1) for subset in combinations(pairs, size)
     )
+
+
+def namespace_has(namespace: str | None, what: str) -> tuple[str, ...]:
+    """The fact that the run has ``what`` ("workloads", "services") in ``namespace``: a reference there to a
+    missing object is judged only then (the run could have contained it)."""
+    return ("namespace-has", namespace or DEFAULT_NAMESPACE, what)
+
+
+def pods_port(namespace: str | None, port: str, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that some pod carrying all of ``pairs`` declares container port ``port`` (a number or a name)."""
+    return ("pods-port", namespace or DEFAULT_NAMESPACE, port, *pairs)
+
+
+def network_policy(namespace: str | None, name: str) -> tuple[str, ...]:
+    """The fact that NetworkPolicy ``name`` is in ``namespace`` (the prefix without the name: it has some)."""
+    return ("network-policy", namespace or DEFAULT_NAMESPACE, name)
+
+
+def network_policy_in(namespace: str | None) -> tuple[str, ...]:
+    """The fact that ``namespace`` has at least one NetworkPolicy."""
+    return ("network-policy-in", namespace or DEFAULT_NAMESPACE)
+
+
+def network_policy_selecting(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that a NetworkPolicy in ``namespace`` selects exactly the pods carrying ``pairs`` (() is all)."""
+    return ("network-policy-selects", namespace or DEFAULT_NAMESPACE, *pairs)
+
+
+def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[tuple[str, ...], ...] | None:
+    """The NetworkPolicy selector facts any one of which selects pods with ``labels`` (None: too many labels)."""
+    pairs = label_pairs(labels)
+    if len(pairs) > MAX_BUDGET_LABELS:
+        return None
+    return tuple(
+        network_policy_selecting(namespace, subset)
+        for size in range(len(pairs) + 1)
+        for subset in combinations(pairs, size)
+    )

@@ -43,6 +43,7 @@ class Finding:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     needs: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.needs``
+    once: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.once``
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
 
 
@@ -106,7 +107,7 @@ class Report:
         facts = effective(frozenset().union(*(result.facts for result in results)))
         facts |= derived_facts(facts)
         kept = (f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
-        findings = tuple(sorted(f for f in (_completed(f, facts) for f in kept) if f is not None))
+        findings = _first_of_each(sorted(f for f in (_completed(f, facts) for f in kept) if f is not None))
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),
@@ -128,12 +129,26 @@ class Report:
 
 
 def _completed(finding: Finding, facts: frozenset[tuple[str, ...]]) -> Finding | None:
-    """A finding that needs facts starting with ``needs``: None without one, else its message completed with
-    the last part of each (sorted, joined with "; ")."""
-    if not finding.needs:
+    """A finding that ``needs`` a fact: kept when the run provides it, else when it provides facts of one more
+    part after it, its message completed with those parts (sorted, joined with "; "); None otherwise."""
+    if not finding.needs or finding.needs in facts:
         return finding
     size = len(finding.needs)
     details = sorted(fact[size] for fact in facts if len(fact) == size + 1 and fact[:size] == finding.needs)
     if not details:
         return None
     return replace(finding, message=finding.message.replace("{}", "; ".join(details)))
+
+
+def _first_of_each(findings: list[Finding]) -> tuple[Finding, ...]:
+    """The sorted findings without the later ones of a policy that share a ``once`` key."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for finding in findings:
+        if finding.once:
+            key = (finding.policy, *finding.once)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(finding)
+    return tuple(out)

@@ -48,9 +48,10 @@ class Hit:
 
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
-    ``needs`` is a fact prefix: the hit stands only when the run provides facts of one more part after it, and
+    ``needs`` is a fact: the hit stands only when the run provides it, or facts of one more part after it, and
     ``{}`` in the message becomes those parts (e.g. which binding, where, grants which role). ``severity``
-    overrides the policy's for this hit (e.g. error for a high-tier workload).
+    overrides the policy's for this hit (e.g. error for a high-tier workload). Of the findings of one policy
+    with the same non-empty ``once`` key the run reports only the first (e.g. one per namespace, not per pod).
     """
 
     path: Path
@@ -60,6 +61,7 @@ class Hit:
     unless: tuple[Fact, ...] = ()
     needs: Fact = ()
     severity: Severity | None = None
+    once: Fact = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
-from vmlint.context import absent, autoscaled, budgets_covering, defined, replicas_managed
+from vmlint.context import absent, autoscaled, budgets_covering, defined, namespace_has, replicas_managed
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
@@ -304,8 +304,9 @@ def pod_disruption_budget_missing(workload: Workload, settings: Settings) -> Ite
     ),
     formats=("kubernetes",),
     notes=(
-        "Judged over the run: a target defined outside the linted paths (another repository, a Helm chart) is "
-        "reported; ignore the policy for such paths. The target matches on namespace, kind and name; kube-linter's "
+        "Judged over the run, only when the autoscaler's namespace has workloads in the linted files (the run "
+        "could have contained the target): a target defined outside the linted paths is then reported; ignore the "
+        "policy for such paths. The target matches on namespace, kind and name; kube-linter's "
         "dangling-horizontalpodautoscaler also compares the apiVersion, and KICS's HPA Targets Invalid Object "
         "checks the describedObject of Object metrics, so neither is declared equivalent."
     ),
@@ -330,6 +331,7 @@ def autoscaler_target_missing(workload: Workload, settings: Settings) -> Iterato
         f"HorizontalPodAutoscaler {workload.name} targets {kind} {name}, which no linted file defines",
         key=True,
         unless=(defined(workload.namespace, kind, name),),
+        needs=namespace_has(workload.namespace, "workloads"),
     )
 
 

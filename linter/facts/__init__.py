@@ -13,6 +13,7 @@ from typing import Any
 from ..model import Workload
 from ..normalize.common import Classifier
 from .kubernetes import kubernetes_facts
+from .network import network_facts
 from .rbac import rbac_facts
 from .vm import vm_facts
 
@@ -32,4 +33,5 @@ def provided_facts(
         facts.update(kubernetes_facts(obj, made_of.get(id(obj), ()), classifier, file))
         facts.update(vm_facts(obj))
         facts.update(rbac_facts(obj, file))
+        facts.update(network_facts(obj, made_of.get(id(obj), ())))
     return facts

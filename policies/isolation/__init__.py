@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from vmlint.policy import Policy
 
-from . import capabilities, confinement, mounts, namespaces, network, privileges, rbac, tiers
+from . import capabilities, confinement, mounts, namespaces, network, network_policy, privileges, rbac, tiers
 
 POLICIES: tuple[Policy, ...] = tuple(
     p
-    for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement, rbac)
+    for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement, rbac, network_policy)
     for p in topic.POLICIES
 )
