@@ -52,6 +52,7 @@ services:
     deploy: {replicas: 2}
   db:
     image: postgres:16
+    environment: {POSTGRES_HOST_AUTH_METHOD: trust}
   built:
     build: .
 volumes:
