@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from vmlint.policy import Policy
 
-from . import capabilities, confinement, mounts, namespaces, network, network_policy, privileges, rbac, tiers
+from . import admission, capabilities, confinement, mounts, namespaces, network, network_policy, privileges, rbac, tiers
 
 POLICIES: tuple[Policy, ...] = tuple(
     p
-    for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement, rbac, network_policy)
+    for topic in (
+        tiers,
+        namespaces,
+        network,
+        privileges,
+        mounts,
+        capabilities,
+        confinement,
+        rbac,
+        network_policy,
+        admission,
+    )
     for p in topic.POLICIES
 )
