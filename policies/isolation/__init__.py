@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from vmlint.policy import Policy
 
-from . import admission, capabilities, confinement, mounts, namespaces, network, network_policy, privileges, rbac, tiers
+from . import (
+    admission,
+    capabilities,
+    confinement,
+    mounts,
+    namespaces,
+    network,
+    network_policy,
+    pod_security,
+    privileges,
+    rbac,
+    tiers,
+)
 
 POLICIES: tuple[Policy, ...] = tuple(
     p
@@ -19,6 +31,7 @@ POLICIES: tuple[Policy, ...] = tuple(
         rbac,
         network_policy,
         admission,
+        pod_security,
     )
     for p in topic.POLICIES
 )
