@@ -13,6 +13,7 @@ from vmlint.source import Path
 from ._facts import hit
 from ._images import images
 from ._terms import named_unit, term
+from .lifecycle import POLICIES as LIFECYCLE_POLICIES
 
 
 @policy(
@@ -333,3 +334,6 @@ def vm_without_patch_step(workload: Workload, settings: Settings) -> Iterator[Hi
 
 
 POLICIES += (vm_without_patch_step,)
+
+# Kubernetes lifecycle checks of this family live in their own module (policies/lifecycle.py).
+POLICIES += LIFECYCLE_POLICIES

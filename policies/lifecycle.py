@@ -1,0 +1,249 @@
+"""Management of a workload's lifecycle on Kubernetes: bare pods, probes aimed at no port, duplicate env names,
+finished Jobs kept forever, CronJobs without a deadline or that overlap, and objects put in `default` by name.
+
+Part of the management family (``policies/management.py`` adds these to its ``POLICIES``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vmlint.model import Workload
+from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.source import get
+
+from ._facts import existing
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+@policy(
+    id="VM822",
+    name="bare-pod",
+    tradeoff="management",
+    severity="info",
+    summary="A Pod is written directly, with no controller (Deployment, Job ...) to replace it.",
+    rationale=(
+        "Nothing recreates a bare pod when its node fails, is drained or evicts it: the workload is gone until "
+        "someone notices. Rollouts and rollbacks are not possible either."
+    ),
+    remediation="Run the pod from a Deployment, StatefulSet, DaemonSet or Job.",
+    formats=("kubernetes",),
+    notes="Pods with ownerReferences (written by a controller) are not reported.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Pod\nmetadata:\n  name: web",
+            good="kind: Deployment\nmetadata:\n  name: web\nspec:\n  template: ...",
+        ),
+    ),
+)
+def bare_pod(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.kind != "Pod" or workload.path or workload.role == "object":
+        return
+    if get(workload.document, ("apiVersion",)) != "v1" or get(workload.document, ("metadata", "ownerReferences")):
+        return
+    yield Hit(("kind",), f"Pod {workload.name} is not managed by a controller")
+
+
+@policy(
+    id="VM823",
+    name="probe-port-missing",
+    tradeoff="management",
+    severity="warning",
+    summary="A probe aims at a named port the container does not declare, or a number none of its ports has.",
+    rationale=(
+        "A probe on the wrong port never succeeds: the liveness probe restarts a healthy container forever, the "
+        "readiness probe keeps it out of its Service. A named port that does not exist fails the same way."
+    ),
+    remediation="Point the probe at one of the container's `ports` (by name or number).",
+    formats=("kubernetes",),
+    related={"kube-linter": ("liveness-port", "readiness-port", "startup-port")},
+    notes="A numeric port is judged only when the container declares ports (declaring them is optional).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="ports:\n- name: http\n  containerPort: 8080\nlivenessProbe:\n  httpGet:\n    port: metrics",
+            good="ports:\n- name: http\n  containerPort: 8080\nlivenessProbe:\n  httpGet:\n    port: http",
+        ),
+    ),
+)
+def probe_port_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes":
+        return
+    for unit in workload.containers():
+        numbers = {port.port for port in unit.ports if port.port is not None}
+        names = {get(workload.document, (*port.path, "name")) for port in unit.ports}
+        for probe in PROBES:
+            for handler in ("httpGet", "tcpSocket", "grpc"):
+                where = (*unit.path, probe, handler, "port")
+                port = get(workload.document, where)
+                if isinstance(port, str) and not port.isdigit() and port not in names:
+                    yield Hit(where, f"{probe} of container {unit.name} names port {port}, which it does not declare")
+                elif isinstance(port, int) and not isinstance(port, bool) and unit.ports and port not in numbers:
+                    yield Hit(where, f"{probe} of container {unit.name} aims at port {port}, which it does not declare")
+
+
+@policy(
+    id="VM824",
+    name="duplicate-env-var",
+    tradeoff="management",
+    severity="warning",
+    summary="A container sets the same environment variable twice; the last one silently wins.",
+    rationale=(
+        "Which value the process sees depends on the order of the list: an edit to the first entry changes "
+        "nothing, and a review reads the wrong value."
+    ),
+    remediation="Keep one entry per variable name.",
+    formats=("kubernetes",),
+    related={"kube-linter": ("duplicate-env-var",)},
+    examples=(
+        Example(
+            "kubernetes",
+            bad="env:\n- name: LOG_LEVEL\n  value: info\n- name: LOG_LEVEL\n  value: debug",
+            good="env:\n- name: LOG_LEVEL\n  value: debug",
+        ),
+    ),
+)
+def duplicate_env_var(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes":
+        return
+    for unit in workload.containers():
+        seen: set[str] = set()
+        for env in unit.env:
+            if env.name and env.name in seen:
+                yield Hit(env.path, f"container {unit.name} sets {env.name} again", unit=unit.name)
+            seen.add(env.name)
+
+
+@policy(
+    id="VM825",
+    name="job-ttl-missing",
+    tradeoff="management",
+    severity="info",
+    summary="A Job does not set `ttlSecondsAfterFinished`: its finished pods stay until someone deletes them.",
+    rationale=(
+        "Finished Jobs and their pods accumulate in the API server and keep their logs, volumes and quota, and "
+        "re-applying the manifest fails while the old Job exists."
+    ),
+    remediation="Set `spec.ttlSecondsAfterFinished` (for example 86400).",
+    formats=("kubernetes",),
+    related={"kube-linter": ("job-ttl-seconds-after-finished",)},
+    notes="Jobs of a CronJob are cleaned up by its history limits and are not reported.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Job\nspec:\n  template: ...",
+            good="kind: Job\nspec:\n  ttlSecondsAfterFinished: 86400\n  template: ...",
+        ),
+    ),
+)
+def job_ttl_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.kind != "Job" or workload.path:
+        return
+    spec = get(workload.document, ("spec",))
+    if isinstance(spec, dict) and "ttlSecondsAfterFinished" not in spec:
+        yield Hit(existing(workload, ("spec",)), f"Job {workload.name} sets no ttlSecondsAfterFinished", key=True)
+
+
+def _cron_spec(workload: Workload) -> dict[str, object] | None:
+    if workload.format != "kubernetes" or workload.kind != "CronJob" or workload.path:
+        return None
+    spec = get(workload.document, ("spec",))
+    return spec if isinstance(spec, dict) else None
+
+
+@policy(
+    id="VM826",
+    name="cronjob-deadline-missing",
+    tradeoff="management",
+    severity="info",
+    summary="A CronJob does not set `startingDeadlineSeconds`.",
+    rationale=(
+        "Without a deadline a run missed while the controller was down (or the schedule blocked) may start at any "
+        "later time; after 100 missed runs the CronJob stops scheduling altogether."
+    ),
+    remediation="Set `spec.startingDeadlineSeconds` to how late a run may still start.",
+    formats=("kubernetes",),
+    related={"kics": ("192fe40b-b1c3-448a-aba2-6cc19a300fe3",)},
+    examples=(
+        Example(
+            "kubernetes",
+            bad='kind: CronJob\nspec:\n  schedule: "0 3 * * *"',
+            good='kind: CronJob\nspec:\n  schedule: "0 3 * * *"\n  startingDeadlineSeconds: 600',
+        ),
+    ),
+)
+def cronjob_deadline_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    spec = _cron_spec(workload)
+    if spec is not None and "startingDeadlineSeconds" not in spec:
+        yield Hit(("spec",), f"CronJob {workload.name} sets no startingDeadlineSeconds", key=True)
+
+
+@policy(
+    id="VM827",
+    name="cronjob-concurrency-allowed",
+    tradeoff="management",
+    severity="info",
+    summary="A CronJob lets runs overlap (`concurrencyPolicy` unset or Allow).",
+    rationale=(
+        "A run that takes longer than the schedule interval starts the next one beside it: two backups, "
+        "migrations or reports work on the same data at once, and a slow job piles up copies of itself."
+    ),
+    remediation="Set `spec.concurrencyPolicy: Forbid` (or Replace) unless runs are safe to overlap.",
+    formats=("kubernetes",),
+    examples=(
+        Example(
+            "kubernetes",
+            bad='kind: CronJob\nspec:\n  schedule: "*/5 * * * *"',
+            good='kind: CronJob\nspec:\n  schedule: "*/5 * * * *"\n  concurrencyPolicy: Forbid',
+        ),
+    ),
+)
+def cronjob_concurrency_allowed(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    spec = _cron_spec(workload)
+    if spec is None or spec.get("concurrencyPolicy", "Allow") != "Allow":
+        return
+    where = ("spec", "concurrencyPolicy") if "concurrencyPolicy" in spec else ("spec",)
+    yield Hit(where, f"CronJob {workload.name} allows overlapping runs", key=where == ("spec",))
+
+
+@policy(
+    id="VM829",
+    name="default-namespace",
+    tradeoff="management",
+    severity="info",
+    summary="An object names the `default` namespace explicitly.",
+    rationale=(
+        "The default namespace is where everything without a home lands: policies, quotas and RBAC written for "
+        "an application's own namespace do not apply there, and names collide with whatever else lands there."
+    ),
+    remediation="Give the application a namespace of its own (or leave `namespace` to the deploy tool).",
+    formats=("kubernetes",),
+    notes=(
+        "Only an explicit `namespace: default` is reported; an omitted namespace is the deploy tool's choice. The "
+        "peers' checks also fire on an omitted namespace (kube-linter use-namespace, Checkov CKV_K8S_21) or on "
+        "kube-system (KICS), so none is declared equivalent."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="metadata:\n  name: web\n  namespace: default",
+            good="metadata:\n  name: web\n  namespace: shop",
+        ),
+    ),
+)
+def default_namespace(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format == "kubernetes" and not workload.path and workload.namespace == "default":
+        yield Hit(("metadata", "namespace"), f"{workload.kind} {workload.name} is put in the default namespace")
+
+
+POLICIES: tuple[Policy, ...] = (
+    bare_pod,
+    probe_port_missing,
+    duplicate_env_var,
+    job_ttl_missing,
+    cronjob_deadline_missing,
+    cronjob_concurrency_allowed,
+    default_namespace,
+)
