@@ -25,6 +25,21 @@ def autoscaled(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
     return ("autoscaled", namespace or DEFAULT_NAMESPACE, kind, name)
 
 
+MAX_AUTOSCALED_MINIMUM = 10
+
+
+def autoscaled_at_least(namespace: str | None, kind: str, name: str, replicas: int) -> tuple[str, ...]:
+    """The fact that an autoscaler keeps at least ``replicas`` (capped at ``MAX_AUTOSCALED_MINIMUM``) of
+    ``kind/name``; an autoscaler provides one for each count up to its minReplicas (default 1)."""
+    return (
+        "autoscaled-at-least",
+        namespace or DEFAULT_NAMESPACE,
+        kind,
+        name,
+        str(min(replicas, MAX_AUTOSCALED_MINIMUM)),
+    )
+
+
 def replicas_managed(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
     """The fact that another object (an Argo Rollout's ``workloadRef``) runs the pods of ``kind/name``."""
     return ("replicas-managed", namespace or DEFAULT_NAMESPACE, kind, name)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
-from vmlint.context import absent, autoscaled, budgets_covering, defined, namespace_has, replicas_managed
+from vmlint.context import (
+    absent,
+    autoscaled,
+    autoscaled_at_least,
+    budgets_covering,
+    defined,
+    namespace_has,
+    replicas_managed,
+)
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
@@ -33,8 +41,10 @@ from ._spread import spreads_over_nodes
     options={"minimum": Option(2, "The fewest replicas that pass.")},
     related={"polaris": ("deploymentMissingReplicas",)},
     notes=(
-        "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload "
-        "withdraws the finding, and so does an Argo Rollout whose `workloadRef` runs a Deployment's pods."
+        "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload with "
+        "`minReplicas` of at least the minimum withdraws the finding (an autoscaler with minReplicas 1, the "
+        "default, still runs a single replica when idle), and so does an Argo Rollout whose `workloadRef` runs a "
+        "Deployment's pods."
     ),
     examples=(
         Example(
@@ -58,7 +68,7 @@ def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
         found.message,
         key=found.key,
         unless=(
-            autoscaled(workload.namespace, workload.kind, workload.name),
+            autoscaled_at_least(workload.namespace, workload.kind, workload.name, minimum),
             replicas_managed(workload.namespace, workload.kind, workload.name),
         ),
     )

@@ -7,9 +7,11 @@ from itertools import combinations
 from typing import Any
 
 from ..context import (
+    MAX_AUTOSCALED_MINIMUM,
     MAX_POD_SELECTOR_LABELS,
     absent,
     autoscaled,
+    autoscaled_at_least,
     contradicted,
     defined,
     disruption_budget,
@@ -78,6 +80,10 @@ def kubernetes_facts(
         if isinstance(target, dict) and isinstance(target.get("kind"), str) and isinstance(target.get("name"), str):
             yield autoscaled(namespace, target["kind"], target["name"])
             yield contradicted(absent(autoscaled(namespace, target["kind"], target["name"])))
+            minimum = spec.get("minReplicas", 1) if isinstance(spec, dict) else 1
+            if isinstance(minimum, int) and not isinstance(minimum, bool):
+                for count in range(1, min(minimum, MAX_AUTOSCALED_MINIMUM) + 1):
+                    yield autoscaled_at_least(namespace, target["kind"], target["name"], count)
     elif kind == "PodDisruptionBudget":
         yield from _selector_facts(namespace, obj.get("spec"))
     elif kind == "ServiceAccount" and isinstance(name, str):
