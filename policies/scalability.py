@@ -390,3 +390,85 @@ def vm_replicas_share_identity(workload: Workload, settings: Settings) -> Iterat
 
 
 POLICIES += (vm_replicas_share_identity,)
+
+
+@policy(
+    id="VM506",
+    name="selector-mismatch",
+    tradeoff="scalability",
+    severity="error",
+    summary="A controller's `spec.selector.matchLabels` are not all on its pod template's labels.",
+    rationale=(
+        "The controller counts and manages the pods its selector matches. If its own template's pods do not "
+        "match, apps/v1 rejects the object; older APIs and custom controllers create pods they never see, and "
+        "scale without end or adopt someone else's pods."
+    ),
+    remediation="Make every `spec.selector.matchLabels` entry a label of `spec.template.metadata.labels`.",
+    formats=("kubernetes",),
+    related={"kube-linter": ("mismatching-selector",)},
+    notes="Selectors with matchExpressions are not judged.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="spec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n"
+            "        app: frontend",
+            good="spec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n"
+            "        app: web",
+        ),
+    ),
+)
+def selector_mismatch(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    spec = workload.pod_spec_path
+    if workload.format != "kubernetes" or workload.path or spec[:2] != ("spec", "template"):
+        return
+    selector = get(workload.document, ("spec", "selector"))
+    match = selector.get("matchLabels") if isinstance(selector, dict) else None
+    if not isinstance(match, dict) or selector.get("matchExpressions"):
+        return
+    labels = get(workload.document, ("spec", "template", "metadata", "labels"))
+    labels = labels if isinstance(labels, dict) else {}
+    for key, value in match.items():
+        if key not in labels or str(labels[key]) != str(value):
+            yield Hit(
+                ("spec", "selector", "matchLabels", key),
+                f"{workload.kind} {workload.name} selects {key}={value}, which its pod template does not carry",
+            )
+
+
+def _zero(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value == 0) or value in ("0", "0%")
+
+
+@policy(
+    id="VM508",
+    name="pdb-allows-no-disruption",
+    tradeoff="scalability",
+    severity="warning",
+    summary="A PodDisruptionBudget allows no voluntary disruption (maxUnavailable 0 or minAvailable 100%).",
+    rationale=(
+        "A budget that allows no eviction blocks every node drain, upgrade and autoscaler scale-down on the nodes "
+        "its pods run on, until someone deletes the budget by hand."
+    ),
+    remediation="Allow at least one pod to be evicted: `maxUnavailable: 1`, or a minAvailable below the replicas.",
+    formats=("kubernetes",),
+    related={"polaris": ("pdbDisruptionsIsZero",), "kube-linter": ("pdb-max-unavailable",)},
+    notes="A minAvailable equal to the replica count of the pods it selects is not judged (it needs the workload).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 0",
+            good="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1",
+        ),
+    ),
+)
+def pdb_allows_no_disruption(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.role != "object" or workload.kind != "PodDisruptionBudget":
+        return
+    spec = spec_of(workload)
+    if _zero(spec.get("maxUnavailable")):
+        yield Hit(("spec", "maxUnavailable"), f"PodDisruptionBudget {workload.name} allows no pod to be evicted")
+    elif spec.get("minAvailable") == "100%":
+        yield Hit(("spec", "minAvailable"), f"PodDisruptionBudget {workload.name} allows no pod to be evicted")
+
+
+POLICIES += (selector_mismatch, pdb_allows_no_disruption)
