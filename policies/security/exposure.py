@@ -234,3 +234,38 @@ POLICIES: tuple[Policy, ...] = (
     service_external_address,
     ingress_without_tls,
 )
+
+
+@policy(
+    id="VM633",
+    name="privileged-container-port",
+    tradeoff="security",
+    severity="info",
+    summary="A container declares a port below 1024 (containerPort).",
+    rationale=(
+        "Binding a port below 1024 needs root or NET_BIND_SERVICE inside the container: an image that listens "
+        "there usually runs as root, and the capability is one more privilege on the shared kernel."
+    ),
+    remediation="Listen on a port of 1024 or above (8080, 8443) and map it with the Service's `port`.",
+    formats=("kubernetes",),
+    related={"kube-linter": ("privileged-ports",), "trivy": ("KSV-0117",)},
+    notes="Compose's published ports are security policies of their own (VM630, VM631).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="ports:\n- containerPort: 80",
+            good="ports:\n- containerPort: 8080",
+        ),
+    ),
+)
+def privileged_container_port(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes":
+        return
+    for unit in workload.containers():
+        for port in unit.ports:
+            if port.port is not None and 0 < port.port < 1024:
+                where = (*port.path, "containerPort")
+                yield Hit(where, f"container {unit.name} listens on privileged port {port.port}", unit=unit.name)
+
+
+POLICIES += (privileged_container_port,)
