@@ -146,3 +146,8 @@ def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tup
         for size in range(len(pairs) + 1)
         for subset in combinations(pairs, size)
     )
+
+
+def headless_service(namespace: str | None, name: str) -> tuple[str, ...]:
+    """The fact that a headless Service (``clusterIP: None``) called ``name`` is in ``namespace``."""
+    return ("headless-service", namespace or DEFAULT_NAMESPACE, name)

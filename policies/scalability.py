@@ -11,6 +11,7 @@ from vmlint.context import (
     autoscaled_at_least,
     budgets_covering,
     defined,
+    headless_service,
     namespace_has,
     replicas_managed,
 )
@@ -472,3 +473,48 @@ def pdb_allows_no_disruption(workload: Workload, settings: Settings) -> Iterator
 
 
 POLICIES += (selector_mismatch, pdb_allows_no_disruption)
+
+
+@policy(
+    id="VM509",
+    name="statefulset-service-missing",
+    tradeoff="scalability",
+    severity="warning",
+    summary="A StatefulSet's serviceName names no headless Service (clusterIP: None) in the run.",
+    rationale=(
+        "A StatefulSet's pods get their stable DNS names (db-0.db, db-1.db) from the headless Service its "
+        "serviceName governs. Without it peers cannot find each other by name, and replicas that should form a "
+        "cluster stay strangers."
+    ),
+    remediation="Add a Service with `clusterIP: None` named as `spec.serviceName`, selecting the StatefulSet's pods.",
+    formats=("kubernetes",),
+    related={"kics": ("bb241e61-77c3-4b97-9575-c0f8a1e008d0",)},
+    notes=(
+        "Judged over the run, only when the StatefulSet's namespace has Services in the linted files. A missing "
+        "serviceName is not reported (it is optional since Kubernetes 1.30)."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: StatefulSet\nspec:\n  serviceName: db\n---\nkind: Service\nmetadata:\n  name: db\nspec:\n"
+            "  clusterIP: 10.0.0.10",
+            good="kind: StatefulSet\nspec:\n  serviceName: db\n---\nkind: Service\nmetadata:\n  name: db\nspec:\n"
+            "  clusterIP: None",
+        ),
+    ),
+)
+def statefulset_service_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.acts_as != "StatefulSet" or workload.path:
+        return
+    name = get(workload.document, ("spec", "serviceName"))
+    if not isinstance(name, str) or not name:
+        return
+    yield Hit(
+        ("spec", "serviceName"),
+        f"{workload.kind} {workload.name}: serviceName {name} names no headless Service in the linted files",
+        unless=(headless_service(workload.namespace, name),),
+        needs=namespace_has(workload.namespace, "services"),
+    )
+
+
+POLICIES += (statefulset_service_missing,)

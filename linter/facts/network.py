@@ -8,6 +8,7 @@ from typing import Any
 
 from ..context import (
     MAX_POD_SELECTOR_LABELS,
+    headless_service,
     label_pairs,
     namespace_has,
     network_policy,
@@ -42,6 +43,9 @@ def network_facts(obj: dict[str, Any], workloads: Sequence[Workload]) -> Iterato
             yield network_policy_selecting(namespace, label_pairs(labels or {}))
     elif kind == "Service" and api == "v1":
         yield namespace_has(namespace, "services")
+        spec = obj.get("spec")
+        if isinstance(spec, dict) and spec.get("clusterIP") == "None" and isinstance(meta.get("name"), str):
+            yield headless_service(namespace, meta["name"])
     pods = [w for w in workloads if w.format == "kubernetes" and w.pod_spec_path and w.role != "object"]
     if not pods:
         return
