@@ -6,6 +6,7 @@ Part of the management family (``policies/management.py`` adds these to its ``PO
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from vmlint.model import Workload
@@ -238,6 +239,63 @@ def default_namespace(workload: Workload, settings: Settings) -> Iterator[Hit]:
         yield Hit(("metadata", "namespace"), f"{workload.kind} {workload.name} is put in the default namespace")
 
 
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+_LABEL_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def label_problem(key: str, value: object) -> str | None:
+    """Why Kubernetes would reject a label (key: optional DNS-subdomain prefix and a name; value: up to 63
+    characters, alphanumeric at both ends, ``-_.`` inside), or None."""
+    prefix, _, name = key.rpartition("/")
+    if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))):
+        return f"key {key!r} is not a valid label key"
+    if isinstance(value, bool) or value is None:
+        return None if value is None else f"value of {key} is a boolean, not a string"
+    text = str(value)
+    if text and not _LABEL_NAME.match(text):
+        return f"value of {key} is not a valid label value (up to 63 letters, digits and -_. inside)"
+    return None
+
+
+@policy(
+    id="VM831",
+    name="label-invalid",
+    tradeoff="management",
+    severity="warning",
+    summary="A label key or value is not valid Kubernetes label syntax: the API server rejects the object.",
+    rationale=(
+        "Labels are what Services, NetworkPolicies, budgets and selectors match on; an invalid one fails the "
+        "apply, often only in the cluster where a later manifest adds it."
+    ),
+    remediation="Use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.",
+    formats=("kubernetes",),
+    related={"kics": ("1123031a-f921-4c5b-bd86-ef354ecfd37a",)},
+    notes="The object's labels and its pod template's are checked; template placeholders are not reported.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="metadata:\n  labels:\n    app: my app!",
+            good="metadata:\n  labels:\n    app: my-app",
+        ),
+    ),
+)
+def label_invalid(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.path:
+        return
+    spec = workload.pod_spec_path
+    places = [("metadata", "labels")]
+    if len(spec) > 1:
+        places.append((*spec[:-1], "metadata", "labels"))
+    for place in places:
+        labels = get(workload.document, place)
+        for key, value in labels.items() if isinstance(labels, dict) else ():
+            if "{{" in f"{key}{value}" or "${" in f"{key}{value}":
+                continue
+            problem = label_problem(str(key), value)
+            if problem is not None:
+                yield Hit((*place, key), f"{workload.kind} {workload.name}: label {problem}")
+
+
 POLICIES: tuple[Policy, ...] = (
     bare_pod,
     probe_port_missing,
@@ -246,4 +304,5 @@ POLICIES: tuple[Policy, ...] = (
     cronjob_deadline_missing,
     cronjob_concurrency_allowed,
     default_namespace,
+    label_invalid,
 )
