@@ -151,3 +151,8 @@ def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tup
 def headless_service(namespace: str | None, name: str) -> tuple[str, ...]:
     """The fact that a headless Service (``clusterIP: None``) called ``name`` is in ``namespace``."""
     return ("headless-service", namespace or DEFAULT_NAMESPACE, name)
+
+
+def pods_declare_ports(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that some pod carrying all of ``pairs`` declares container ports (declaring them is optional)."""
+    return ("pods-declare-ports", namespace or DEFAULT_NAMESPACE, *pairs)

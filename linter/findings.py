@@ -130,14 +130,18 @@ class Report:
 
 def _completed(finding: Finding, facts: frozenset[tuple[str, ...]]) -> Finding | None:
     """A finding that ``needs`` a fact: kept when the run provides it, else when it provides facts of one more
-    part after it, its message completed with those parts (sorted, joined with "; "); None otherwise."""
+    part after it, ``{}`` in its message becoming the first of those parts that names the finding's own file
+    (else the first, sorted) and how many more there are; None otherwise."""
     if not finding.needs or finding.needs in facts:
         return finding
     size = len(finding.needs)
     details = sorted(fact[size] for fact in facts if len(fact) == size + 1 and fact[:size] == finding.needs)
     if not details:
         return None
-    return replace(finding, message=finding.message.replace("{}", "; ".join(details)))
+    own = [detail for detail in details if f"({finding.file}:" in detail]  # the finding's own file first
+    chosen = own or details
+    more = f" (and {len(chosen) - 1} more)" if len(chosen) > 1 else ""
+    return replace(finding, message=finding.message.replace("{}", chosen[0] + more))
 
 
 def _first_of_each(findings: list[Finding]) -> tuple[Finding, ...]:

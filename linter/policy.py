@@ -49,7 +49,8 @@ class Hit:
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
     ``needs`` is a fact: the hit stands only when the run provides it, or facts of one more part after it, and
-    ``{}`` in the message becomes those parts (e.g. which binding, where, grants which role). ``severity``
+    ``{}`` in the message becomes one of those parts, preferably one naming the finding's file (e.g. which
+    binding, where, grants which role), and how many more there are. ``severity``
     overrides the policy's for this hit (e.g. error for a high-tier workload). Of the findings of one policy
     with the same non-empty ``once`` key the run reports only the first (e.g. one per namespace, not per pod).
     """

@@ -52,15 +52,18 @@ def bare_pod(workload: Workload, settings: Settings) -> Iterator[Hit]:
     name="probe-port-missing",
     tradeoff="management",
     severity="warning",
-    summary="A probe aims at a named port the container does not declare, or a number none of its ports has.",
+    summary="A probe names a port (by name) that the container does not declare.",
     rationale=(
-        "A probe on the wrong port never succeeds: the liveness probe restarts a healthy container forever, the "
-        "readiness probe keeps it out of its Service. A named port that does not exist fails the same way."
+        "A probe whose named port does not exist never succeeds: the liveness probe restarts a healthy container "
+        "forever, the readiness probe keeps it out of its Service."
     ),
-    remediation="Point the probe at one of the container's `ports` (by name or number).",
+    remediation="Name one of the container's `ports`, or give the probe the port number.",
     formats=("kubernetes",),
-    related={"kube-linter": ("liveness-port", "readiness-port", "startup-port")},
-    notes="A numeric port is judged only when the container declares ports (declaring them is optional).",
+    notes=(
+        "Numeric probe ports are not judged: containerPort declarations are informational and a probe on an "
+        "undeclared number works (ingress-nginx probes its undeclared 10254). kube-linter's liveness-port, "
+        "readiness-port and startup-port also flag numbers and are not declared equivalent."
+    ),
     examples=(
         Example(
             "kubernetes",
@@ -73,16 +76,13 @@ def probe_port_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
     if workload.format != "kubernetes":
         return
     for unit in workload.containers():
-        numbers = {port.port for port in unit.ports if port.port is not None}
         names = {get(workload.document, (*port.path, "name")) for port in unit.ports}
         for probe in PROBES:
             for handler in ("httpGet", "tcpSocket", "grpc"):
                 where = (*unit.path, probe, handler, "port")
                 port = get(workload.document, where)
-                if isinstance(port, str) and not port.isdigit() and port not in names:
+                if isinstance(port, str) and not port.isdigit() and port not in names and "{{" not in port:
                     yield Hit(where, f"{probe} of container {unit.name} names port {port}, which it does not declare")
-                elif isinstance(port, int) and not isinstance(port, bool) and unit.ports and port not in numbers:
-                    yield Hit(where, f"{probe} of container {unit.name} aims at port {port}, which it does not declare")
 
 
 @policy(

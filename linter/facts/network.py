@@ -14,6 +14,7 @@ from ..context import (
     network_policy,
     network_policy_in,
     network_policy_selecting,
+    pods_declare_ports,
     pods_port,
 )
 from ..model import Workload
@@ -70,3 +71,5 @@ def _port_facts(obj: dict[str, Any], pod: Workload, namespace: str | None) -> It
     for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
         for subset in combinations(pairs, size):
             yield from (pods_port(namespace, port, subset) for port in sorted(ports))
+            if ports:
+                yield pods_declare_ports(namespace, subset)

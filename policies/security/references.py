@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from vmlint.context import MAX_POD_SELECTOR_LABELS, defined, label_pairs, namespace_has, pods_labelled, pods_port
+from vmlint.context import (
+    MAX_POD_SELECTOR_LABELS,
+    defined,
+    label_pairs,
+    namespace_has,
+    pods_declare_ports,
+    pods_labelled,
+    pods_port,
+)
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.source import Path
@@ -36,8 +44,9 @@ from .._objects import is_object, spec_of
     related={"kics": ("3ca03a61-3249-4c16-8427-6f8e47dda729",)},
     notes=(
         "Judged over the run, only when the Service's namespace has workloads in the linted files; selectors of "
-        "one to three labels are judged. A missing targetPort means the port. kube-linter's dangling-service "
-        "judges the selector only and is not declared equivalent."
+        "one to three labels are judged. A missing targetPort means the port; a numeric one is judged only when "
+        "the selected pods declare container ports (declaring them is optional), a named one always. "
+        "kube-linter's dangling-service judges the selector only and is not declared equivalent."
     ),
     examples=(
         Example(
@@ -79,7 +88,8 @@ def service_targets_no_pod(workload: Workload, settings: Settings) -> Iterator[H
             where,
             f"Service {workload.name} targets port {target}, which no pod it selects declares",
             unless=(pods_port(namespace, str(target), pairs),),
-            needs=pods_labelled(namespace, pairs),
+            # a name must be declared; a number only when the pods declare their ports at all
+            needs=pods_labelled(namespace, pairs) if isinstance(target, str) else pods_declare_ports(namespace, pairs),
         )
 
 
