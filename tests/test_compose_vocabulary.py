@@ -43,7 +43,7 @@ services:
         bind: {propagation: rshared}
       - shared:/data
   worker:
-    image: worker:1.0
+    image: worker:stable
     volumes: [shared:/data]
   scaled:
     image: scaled:1.0
