@@ -31,6 +31,8 @@ def run_policies(
         for active in checks:
             if workload.format not in active.policy.formats:
                 continue
+            if active.policy.kinds and workload.kind not in active.policy.kinds:
+                continue
             try:
                 found.extend(
                     (hit_finding(workload, active, hit, lines), workload)

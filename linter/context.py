@@ -136,14 +136,13 @@ def network_policy_selecting(namespace: str | None, pairs: tuple[str, ...]) -> t
     return ("network-policy-selects", namespace or DEFAULT_NAMESPACE, *pairs)
 
 
-def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[tuple[str, ...], ...] | None:
-    """The NetworkPolicy selector facts any one of which selects pods with ``labels`` (None: too many labels)."""
+def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[tuple[str, ...], ...]:
+    """The NetworkPolicy selector facts any one of which selects pods with ``labels``: every subset of them of up
+    to ``MAX_POD_SELECTOR_LABELS`` labels (a policy selecting on more is taken to cover its namespace)."""
     pairs = label_pairs(labels)
-    if len(pairs) > MAX_BUDGET_LABELS:
-        return None
     return tuple(
         network_policy_selecting(namespace, subset)
-        for size in range(len(pairs) + 1)
+        for size in range(min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1)
         for subset in combinations(pairs, size)
     )
 

@@ -106,8 +106,9 @@ class Report:
         withdraw those that ``need`` a fact."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
         facts |= derived_facts(facts)
-        kept = (f for result in results for f in result.findings if not any(fact in facts for fact in f.unless))
-        findings = _first_of_each(sorted(f for f in (_completed(f, facts) for f in kept) if f is not None))
+        kept = [f for result in results for f in result.findings if not any(fact in facts for fact in f.unless)]
+        details = _details({f.needs for f in kept if f.needs and f.needs not in facts}, facts)
+        findings = _first_of_each(sorted(f for f in (_completed(f, facts, details) for f in kept) if f is not None))
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),
@@ -128,18 +129,29 @@ class Report:
         return any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in self.findings)
 
 
-def _completed(finding: Finding, facts: frozenset[tuple[str, ...]]) -> Finding | None:
+def _details(needed: set[tuple[str, ...]], facts: frozenset[tuple[str, ...]]) -> dict[tuple[str, ...], list[str]]:
+    """For each needed fact, the last parts of the provided facts that extend it by one part (sorted)."""
+    out: dict[tuple[str, ...], list[str]] = {}
+    if needed:
+        for fact in facts:
+            if fact[:-1] in needed:
+                out.setdefault(fact[:-1], []).append(fact[-1])
+    return {key: sorted(values) for key, values in out.items()}
+
+
+def _completed(
+    finding: Finding, facts: frozenset[tuple[str, ...]], details: dict[tuple[str, ...], list[str]]
+) -> Finding | None:
     """A finding that ``needs`` a fact: kept when the run provides it, else when it provides facts of one more
     part after it, ``{}`` in its message becoming the first of those parts that names the finding's own file
     (else the first, sorted) and how many more there are; None otherwise."""
     if not finding.needs or finding.needs in facts:
         return finding
-    size = len(finding.needs)
-    details = sorted(fact[size] for fact in facts if len(fact) == size + 1 and fact[:size] == finding.needs)
-    if not details:
+    found = details.get(finding.needs)
+    if not found:
         return None
-    own = [detail for detail in details if f"({finding.file}:" in detail]  # the finding's own file first
-    chosen = own or details
+    own = [detail for detail in found if f"({finding.file}:" in detail]  # the finding's own file first
+    chosen = own or found
     more = f" (and {len(chosen) - 1} more)" if len(chosen) > 1 else ""
     return replace(finding, message=finding.message.replace("{}", chosen[0] + more))
 

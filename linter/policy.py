@@ -112,6 +112,7 @@ class Policy:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
+    kinds: frozenset[str] = frozenset()  # when set, the engine runs the check only on workloads of these kinds
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
         """The check's hits for one workload (none for policies the engine reports itself)."""
@@ -136,6 +137,7 @@ def policy(
     related: Mapping[str, Iterable[str]] | None = None,
     options: Mapping[str, Option] | None = None,
     notes: str = "",
+    kinds: Iterable[str] = (),
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy`` value (no registration happens)."""
 
@@ -154,6 +156,7 @@ def policy(
             related={tool: tuple(ids) for tool, ids in (related or {}).items()},
             options=dict(options or {}),
             notes=notes,
+            kinds=frozenset(kinds),
         )
 
     return wrap

@@ -50,7 +50,12 @@ def strings(value: Any) -> list[str]:
 
 def matches(patterns: Iterable[str], *values: str) -> bool:
     """Some pattern matches some value; ``*`` (and, as KICS reads them, other glob patterns) match as globs."""
-    return any(fnmatchcase(value, pattern) for pattern in patterns for value in values)
+    for pattern in patterns:
+        if pattern == "*" or pattern in values:
+            return True
+        if any(char in pattern for char in "*?[") and any(fnmatchcase(value, pattern) for value in values):
+            return True
+    return False
 
 
 def allows(rule: Mapping[str, Any], groups: Sequence[str], resources: Sequence[str], verbs: Sequence[str]) -> bool:

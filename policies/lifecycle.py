@@ -30,6 +30,7 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
     ),
     remediation="Run the pod from a Deployment, StatefulSet, DaemonSet or Job.",
     formats=("kubernetes",),
+    kinds=("Pod",),
     notes="Pods with ownerReferences (written by a controller) are not reported.",
     examples=(
         Example(
@@ -76,6 +77,9 @@ def probe_port_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
     if workload.format != "kubernetes":
         return
     for unit in workload.containers():
+        container = get(workload.document, unit.path)
+        if not isinstance(container, dict) or not any(probe in container for probe in PROBES):
+            continue
         names = {get(workload.document, (*port.path, "name")) for port in unit.ports}
         for probe in PROBES:
             for handler in ("httpGet", "tcpSocket", "grpc"):
@@ -129,6 +133,7 @@ def duplicate_env_var(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Set `spec.ttlSecondsAfterFinished` (for example 86400).",
     formats=("kubernetes",),
+    kinds=("Job",),
     related={"kube-linter": ("job-ttl-seconds-after-finished",)},
     notes="Jobs of a CronJob are cleaned up by its history limits and are not reported.",
     examples=(
@@ -166,6 +171,7 @@ def _cron_spec(workload: Workload) -> dict[str, object] | None:
     ),
     remediation="Set `spec.startingDeadlineSeconds` to how late a run may still start.",
     formats=("kubernetes",),
+    kinds=("CronJob",),
     related={"kics": ("192fe40b-b1c3-448a-aba2-6cc19a300fe3",)},
     examples=(
         Example(
@@ -193,6 +199,7 @@ def cronjob_deadline_missing(workload: Workload, settings: Settings) -> Iterator
     ),
     remediation="Set `spec.concurrencyPolicy: Forbid` (or Replace) unless runs are safe to overlap.",
     formats=("kubernetes",),
+    kinds=("CronJob",),
     examples=(
         Example(
             "kubernetes",
@@ -240,12 +247,15 @@ def default_namespace(workload: Workload, settings: Settings) -> Iterator[Hit]:
 
 
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+_PLAIN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _LABEL_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
 def label_problem(key: str, value: object) -> str | None:
     """Why Kubernetes would reject a label (key: optional DNS-subdomain prefix and a name; value: up to 63
     characters, alphanumeric at both ends, ``-_.`` inside), or None."""
+    if _PLAIN.match(key) and isinstance(value, str) and (not value or _PLAIN.match(value)):
+        return None  # the common case: plain names and values
     prefix, _, name = key.rpartition("/")
     if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))):
         return f"key {key!r} is not a valid label key"

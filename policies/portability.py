@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
@@ -81,7 +82,12 @@ FLOATING_TAGS = (
 )
 
 
-def _floating(tag: str, names: set[str]) -> bool:
+@lru_cache(maxsize=8)
+def _names(tags: tuple[object, ...]) -> frozenset[str]:
+    return frozenset(str(name).lower() for name in tags)
+
+
+def _floating(tag: str, names: frozenset[str]) -> bool:
     """A tag made only of channel names (``stable``, ``lts-alpine``, ``edge-slim``), with no version in it."""
     parts = tag.lower().replace("_", "-").split("-")
     return all(part in names for part in parts) and not any(char.isdigit() for char in tag)
@@ -108,7 +114,7 @@ def _floating(tag: str, names: set[str]) -> bool:
     examples=(Example("kubernetes", bad="image: nginx:stable-alpine", good="image: nginx:1.27.2-alpine"),),
 )
 def image_tag_floating(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    names = {str(name).lower() for name in settings["tags"]}
+    names = _names(tuple(settings["tags"]))
     for image, unit in images(workload):
         if image.ref is None or image.digest or image.tag is None or image.tag.lower() == "latest":
             continue

@@ -452,6 +452,7 @@ def _zero(value: object) -> bool:
     ),
     remediation="Allow at least one pod to be evicted: `maxUnavailable: 1`, or a minAvailable below the replicas.",
     formats=("kubernetes",),
+    kinds=("PodDisruptionBudget",),
     related={"polaris": ("pdbDisruptionsIsZero",), "kube-linter": ("pdb-max-unavailable",)},
     notes="A minAvailable equal to the replica count of the pods it selects is not judged (it needs the workload).",
     examples=(

@@ -38,10 +38,12 @@ def network_facts(obj: dict[str, Any], workloads: Sequence[Workload]) -> Iterato
         spec = obj.get("spec")
         selector = spec.get("podSelector") if isinstance(spec, dict) else None
         labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-        if not isinstance(selector, dict) or selector.get("matchExpressions") or not isinstance(labels, dict | None):
+        pairs = label_pairs(labels) if isinstance(labels, dict) else ()
+        exact = isinstance(selector, dict) and not selector.get("matchExpressions") and isinstance(labels, dict | None)
+        if not exact or len(pairs) > MAX_POD_SELECTOR_LABELS:
             yield network_policy_selecting(namespace, ())  # taken to cover the namespace, as budgets are
         else:
-            yield network_policy_selecting(namespace, label_pairs(labels or {}))
+            yield network_policy_selecting(namespace, pairs)
     elif kind == "Service" and api == "v1":
         yield namespace_has(namespace, "services")
         spec = obj.get("spec")

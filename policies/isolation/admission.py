@@ -71,6 +71,7 @@ def _psp_policy(
         rationale=rationale,
         remediation=remediation,
         formats=("kubernetes",),
+        kinds=("PodSecurityPolicy",),
         related=related,
         notes=PSP_NOTES,
         examples=(Example("kubernetes", bad=f"kind: PodSecurityPolicy\nspec:\n{bad}", good=GOOD),),

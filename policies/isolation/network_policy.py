@@ -53,9 +53,9 @@ def _labels_path(workload: Workload) -> tuple[str | int, ...]:
     notes=(
         "Judged over the run, with Kubernetes selector semantics: a policy selects the pods when every label of "
         "its podSelector.matchLabels is on the pod template, in the same namespace; an empty podSelector selects "
-        "all of them, and one with matchExpressions is taken to select its whole namespace. Pods on the host "
-        "network are not reported (NetworkPolicies do not apply to them), nor pod templates with more than 12 "
-        "labels. Namespaces without any NetworkPolicy are namespace-without-network-policy (VM124). KICS's Pod "
+        "all of them, and one with matchExpressions or more than three matchLabels is taken to select its whole "
+        "namespace. Pods on the host network are not reported (NetworkPolicies do not apply to them). "
+        "Namespaces without any NetworkPolicy are namespace-without-network-policy (VM124). KICS's Pod "
         "Misconfigured Network Policy also passes pods selected by a policy of another namespace and is not "
         "declared equivalent."
     ),
@@ -75,8 +75,6 @@ def pod_not_selected_by_network_policy(workload: Workload, settings: Settings) -
     spec = workload.pod_spec_path
     labels = get(workload.document, (*spec[:-1], "metadata", "labels") if len(spec) > 1 else ("metadata", "labels"))
     covering = selections_covering(workload.namespace, labels if isinstance(labels, dict) else {})
-    if covering is None:
-        return
     namespace = workload.namespace or "default"
     yield Hit(
         _labels_path(workload),
@@ -106,6 +104,7 @@ def _allow_all(rules: object) -> Iterator[int]:
     ),
     remediation="Give the rule `from`/`to` peers and `ports`, or remove it to deny that direction.",
     formats=("kubernetes",),
+    kinds=("NetworkPolicy",),
     examples=(
         Example(
             "kubernetes",

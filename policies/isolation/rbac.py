@@ -64,6 +64,7 @@ def _field(workload: Workload, rule_path: Path, name: str) -> Path:
     ),
     remediation="List the API groups, resources and verbs the subject needs instead of `*`.",
     formats=("kubernetes",),
+    kinds=("Role", "ClusterRole"),
     related={
         "kics": ("6b896afb-ca07-467a-b256-1a0077a1c08e",),
         "kube-linter": ("wildcard-in-rules",),
@@ -103,6 +104,7 @@ def rbac_wildcard(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "API is needed, restrict the rule with `resourceNames`."
     ),
     formats=("kubernetes",),
+    kinds=("Role", "ClusterRole"),
     related={"kics": ("b7bca5c4-1dab-4c2c-8cbe-3050b9d59b14",), "trivy": ("KSV-0041", "KSV-0113")},
     notes="Rules limited by `resourceNames` are reported too: they still read those Secrets. `*` counts.",
     examples=(
@@ -132,6 +134,7 @@ def rbac_read_secrets(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Leave pod and workload creation to controllers and CI; grant people and apps narrower verbs.",
     formats=("kubernetes",),
+    kinds=("Role", "ClusterRole"),
     related={"kics": ("592ad21d-ad9b-46c6-8d2d-fad09d62a942",)},
     notes=(
         "Pods and ReplicationControllers (core), Deployments, ReplicaSets, StatefulSets and DaemonSets (apps, "
@@ -163,6 +166,7 @@ def rbac_create_pods(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Grant these subresources only to break-glass roles; use logs and metrics for day-to-day access.",
     formats=("kubernetes",),
+    kinds=("Role", "ClusterRole"),
     related={
         "kics": (
             "c589f42c-7924-4871-aee2-1cede9bc7cbc",
@@ -201,6 +205,7 @@ def rbac_pod_exec(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Remove escalate, bind and impersonate; grant the specific roles a subject needs instead.",
     formats=("kubernetes",),
+    kinds=("Role", "ClusterRole"),
     related={
         "kics": ("8320826e-7a9c-4b0b-9535-578333193432", "9f85c3f6-26fd-4007-938a-2e0cb0100980"),
         "checkov": ("CKV_K8S_157", "CKV_K8S_158"),
@@ -253,6 +258,7 @@ BINDING_EXAMPLE = (
     ),
     remediation="Bind a role with the permissions the subject needs (admin, edit, view, or a custom Role).",
     formats=("kubernetes",),
+    kinds=("RoleBinding", "ClusterRoleBinding"),
     related={"kics": ("249328b8-5f0f-409f-b1dd-029f07882e11",), "kube-linter": ("cluster-admin-role-binding",)},
     notes=BINDING_NOTES,
     examples=(
@@ -284,6 +290,7 @@ def cluster_admin_binding(workload: Workload, settings: Settings) -> Iterator[Hi
     ),
     remediation="Bind the role to the users, groups or ServiceAccounts that need it.",
     formats=("kubernetes",),
+    kinds=("RoleBinding", "ClusterRoleBinding"),
     notes=BINDING_NOTES + " Trivy's binding checks also cover system:masters and are not declared equivalent.",
     examples=(
         Example(
@@ -311,6 +318,7 @@ def binding_to_anonymous(workload: Workload, settings: Settings) -> Iterator[Hit
     ),
     remediation="Create a ServiceAccount for the workload that needs the role, bind that, and set serviceAccountName.",
     formats=("kubernetes",),
+    kinds=("RoleBinding", "ClusterRoleBinding"),
     related={"kics": ("1e749bc9-fde8-471c-af0c-8254efd2dee5",), "checkov": ("CKV_K8S_42",)},
     notes=BINDING_NOTES,
     examples=(

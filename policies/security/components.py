@@ -100,6 +100,7 @@ def tiller_listens_cluster_wide(workload: Workload, settings: Settings) -> Itera
     rationale="A Service in front of Tiller hands its unauthenticated cluster-admin API to the whole cluster.",
     remediation="Delete the Service (and Tiller); use Helm 3.",
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"kics": ("8b862ca9-0fbd-4959-ad72-b6609bdaa22d",), "checkov": ("CKV_K8S_44",)},
     examples=(
         Example(

@@ -23,6 +23,12 @@ _SKIP_KINDS = ("kubernetes.io/service-account-token",)
 _PLACEHOLDER = re.compile(r"^(?:<[^>]*>|x+|\*+|\.\.\.|changeme|replace[-_ ]?me|todo|example)$", re.IGNORECASE)
 
 
+def _mentions(text: str, parts: list[str]) -> bool:
+    """Some (upper-case, ``_``-less) name part occurs in ``text``, ignoring case and ``_``, ``-``, ``.``."""
+    squashed = text.upper().replace("_", "").replace("-", "").replace(".", "")
+    return any(part in squashed for part in parts)
+
+
 def _config_secret(key: str, value: str, parts: list[str], suffixes: tuple[str, ...]) -> str | None:
     """What a ConfigMap entry holds that is a secret: a key, a token, or a secret-like setting (by name)."""
     kind = secret_value(value)
@@ -30,7 +36,12 @@ def _config_secret(key: str, value: str, parts: list[str], suffixes: tuple[str, 
         return kind
     if "\n" not in value.strip():
         return "a literal value under a secret-like key" if secret_like(key, value, parts, suffixes) else None
+    squashed = [part.replace("_", "") for part in parts]
+    if not _mentions(value, squashed):
+        return None  # no secret-like name part anywhere in the value: decided in one pass
     for number, line in enumerate(value.splitlines(), start=1):
+        if not _mentions(line, squashed):
+            continue  # no secret-like name part on the line: the common case, decided cheaply
         found = _SETTING.match(line)
         if (
             found
@@ -54,6 +65,7 @@ def _config_secret(key: str, value: str, parts: list[str], suffixes: tuple[str, 
     ),
     remediation="Move the value into a Secret (from an external secret store) and reference or mount it.",
     formats=("kubernetes",),
+    kinds=("ConfigMap",),
     options={
         "names": Option(list(SECRET_NAME_PARTS), "Name parts that make a key secret-like (case-insensitive)."),
         "ignore_suffixes": Option(list(NOT_SECRET_SUFFIXES), "Name endings that mark a reference, not a secret."),
@@ -108,6 +120,7 @@ def _literal_values(section: Any) -> list[str]:
         "Secret (Sealed Secrets, SOPS), or a Secret created at deploy time."
     ),
     formats=("kubernetes",),
+    kinds=("Secret",),
     notes=(
         "Info by default: test fixtures and examples commit Secrets on purpose. Service-account token Secrets "
         "and Secrets without values are not reported. KICS's Using Kubernetes Native Secret Management passes a "

@@ -41,6 +41,7 @@ from .._objects import is_object, spec_of
         "those pods."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"kics": ("3ca03a61-3249-4c16-8427-6f8e47dda729",)},
     notes=(
         "Judged over the run, only when the Service's namespace has workloads in the linted files; selectors of "
@@ -128,6 +129,7 @@ def _backend(backend: Any, path: Path) -> Iterator[tuple[Path, str]]:
     ),
     remediation="Name the Service that should receive the traffic, in the Ingress's namespace.",
     formats=("kubernetes",),
+    kinds=("Ingress",),
     notes=(
         "Judged over the run, only when the Ingress's namespace has Services in the linted files. kube-linter's "
         "dangling-ingress also compares ports and is not declared equivalent."

@@ -46,20 +46,28 @@ NOT_SECRET_SUFFIXES = (
 )
 _NOT_A_VALUE = re.compile(r"^(|true|false|yes|no|on|off|none|null|changeme)$", re.IGNORECASE)
 _REFERENCE = re.compile(r"\$\(|\$\{|\{\{")
-# Values that are credentials whatever their name: private keys and the token formats their issuers document.
-SECRET_VALUES = (
-    ("a PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a Stripe secret key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b")),
+# Values that are credentials whatever their name: private keys and the token formats their issuers document,
+# each with a substring that must be in the value before the pattern is tried (most values have none).
+SECRET_VALUES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("a PEM private key", ("PRIVATE KEY",), re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key id", ("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    (
+        "a GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
+    ),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Google API key", ("AIza",), re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a Stripe secret key", ("_live_",), re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b")),
 )
 
 
 def secret_value(value: str) -> str | None:
     """What kind of credential ``value`` holds by its shape (a private key, a token), or None."""
-    return next((what for what, pattern in SECRET_VALUES if pattern.search(value)), None)
+    for what, needles, pattern in SECRET_VALUES:
+        if any(needle in value for needle in needles) and pattern.search(value):
+            return what
+    return None
 
 
 def secret_like(name: str, value: str, parts: list[str], suffixes: tuple[str, ...]) -> bool:
