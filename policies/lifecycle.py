@@ -80,7 +80,7 @@ def probe_port_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
         container = get(workload.document, unit.path)
         if not isinstance(container, dict) or not any(probe in container for probe in PROBES):
             continue
-        names = {get(workload.document, (*port.path, "name")) for port in unit.ports}
+        names = {name for port in unit.ports if isinstance(name := get(workload.document, (*port.path, "name")), str)}
         for probe in PROBES:
             for handler in ("httpGet", "tcpSocket", "grpc"):
                 where = (*unit.path, probe, handler, "port")
