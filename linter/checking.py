@@ -21,23 +21,41 @@ class ActivePolicy:
     settings: Settings
 
 
+class Checks:
+    """The run's active checks, grouped once per (format, kind) of workload they apply to."""
+
+    def __init__(self, actives: Iterable[ActivePolicy]) -> None:
+        self.actives = tuple(a for a in actives if a.policy.check is not None)
+        self.by_shape: dict[tuple[str, str], tuple[ActivePolicy, ...]] = {}
+
+    def applicable(self, workload: Workload) -> tuple[ActivePolicy, ...]:
+        """The checks for the workload's format (and kind, for policies that declare kinds)."""
+        key = (workload.format, workload.kind)
+        found = self.by_shape.get(key)
+        if found is None:
+            found = tuple(
+                a
+                for a in self.actives
+                if workload.format in a.policy.formats and (not a.policy.kinds or workload.kind in a.policy.kinds)
+            )
+            self.by_shape[key] = found
+        return found
+
+
 def run_policies(
-    workloads: Iterable[Workload], checks: Sequence[ActivePolicy], lines: SourceLines, display: str
+    workloads: Iterable[Workload], checks: Checks | Sequence[ActivePolicy], lines: SourceLines, display: str
 ) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
     """Each finding with the workload it is about, and the policies that failed (the others still run)."""
+    grouped = checks if isinstance(checks, Checks) else Checks(checks)
     found: list[tuple[Finding, Workload]] = []
     errors: list[InternalError] = []
     for workload in workloads:
-        for active in checks:
-            if workload.format not in active.policy.formats:
-                continue
-            if active.policy.kinds and workload.kind not in active.policy.kinds:
-                continue
+        for active in grouped.applicable(workload):
+            check = active.policy.check
+            assert check is not None
             try:
-                found.extend(
-                    (hit_finding(workload, active, hit, lines), workload)
-                    for hit in active.policy.run(workload, active.settings)
-                )
+                for hit in check(workload, active.settings):
+                    found.append((hit_finding(workload, active, hit, lines), workload))
             except Exception as error:  # one failing policy must not stop the others
                 what = f"{workload.kind}/{workload.name}"
                 message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
-from .checking import ActivePolicy, problem_finding, run_policies
+from .checking import ActivePolicy, Checks, problem_finding, run_policies
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
 from .facts import provided_facts
@@ -46,7 +46,7 @@ class Engine:
             for p in catalog(policies)
             if config.enabled(p.id)
         ]
-        self.checks = [a for a in self.active if a.policy.check is not None]
+        self.checks = Checks(self.active)
         self.by_id = {a.policy.id: a for a in self.active}
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS

@@ -314,6 +314,7 @@ def pod_disruption_budget_missing(workload: Workload, settings: Settings) -> Ite
         "directory that defines the target together with the autoscaler."
     ),
     formats=("kubernetes",),
+    kinds=("HorizontalPodAutoscaler",),
     notes=(
         "Judged over the run, only when the autoscaler's namespace has workloads in the linted files (the run "
         "could have contained the target): a target defined outside the linted paths is then reported; ignore the "

@@ -103,6 +103,7 @@ def privileged_port_mapped(workload: Workload, settings: Settings) -> Iterator[H
         "with `loadBalancerSourceRanges`."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"kics": ("845acfbe-3e10-4b8e-b656-3b404d36dfb2",)},
     notes="kube-linter's exposed-services flags NodePort and LoadBalancer Services in one check (see VM606).",
     examples=(
@@ -134,6 +135,7 @@ def node_port_service(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "Ingress or Gateway."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"kics": ("26763a1c-5dda-4772-b507-5fca7fb5f165",)},
     notes=(
         "Internal: cloud.google.com/load-balancer-type or networking.gke.io/load-balancer-type `Internal`, "
@@ -173,6 +175,7 @@ def external_load_balancer(workload: Workload, settings: Settings) -> Iterator[H
         "replace ExternalName Services with explicit configuration of the external host."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"trivy": ("KSV-0108",)},
     examples=(
         Example(
@@ -207,6 +210,7 @@ def service_external_address(workload: Workload, settings: Settings) -> Iterator
     ),
     remediation="Add `spec.tls` with the hosts and the Secret holding their certificate (cert-manager can issue it).",
     formats=("kubernetes",),
+    kinds=("Ingress",),
     related={"polaris": ("tlsSettingsMissing",)},
     notes="Whether the TLS section covers every host of the rules is not checked.",
     examples=(
