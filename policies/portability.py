@@ -94,7 +94,7 @@ def _floating(tag: str, names: frozenset[str]) -> bool:
 
 
 @policy(
-    id="VM305",
+    id="VM306",
     name="image-tag-floating",
     tradeoff="portability",
     severity="warning",

@@ -3,7 +3,7 @@
 Reviewed by hand (2026-12-01): RBAC findings are the ingress-nginx controller and admission roles (they can read
 Secrets cluster-wide and in their namespace), kube-state-metrics and prometheus-adapter (wildcards); VM168 names
 the binding of the workload's own file; the PodSecurityPolicy findings are the archived `privileged` example
-PSP; VM609 are Services whose selector or declared targetPort no linted pod matches; VM305 are `alpine` and
+PSP; VM609 are Services whose selector or declared targetPort no linted pod matches; VM306 are `alpine` and
 `beta` tags; VM633, VM822 and VM612 are the examples' port-80 containers, bare Pods and committed Secrets.
 """
 
@@ -46,7 +46,7 @@ NEW = [
     "VM178",
     "VM179",
     "VM180",
-    "VM305",
+    "VM306",
     "VM506",
     "VM508",
     "VM509",
@@ -85,7 +85,7 @@ EXPECTED = {
     "VM177": 2,
     "VM178": 1,
     "VM179": 2,
-    "VM305": 12,
+    "VM306": 12,
     "VM609": 5,
     "VM612": 10,
     "VM633": 56,
