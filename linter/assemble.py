@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .findings import FileResult, Finding, InternalError, Suppression
 from .formats import LoadedFile
+from .posture import excerpts, summarise
 
 
 def assemble(
@@ -13,6 +14,7 @@ def assemble(
     errors: list[InternalError],
     suppressions: list[Suppression],
     facts: set[tuple[str, ...]],
+    unvalidated: int = 0,
 ) -> FileResult:
     """The result of linting one loaded file."""
     return FileResult(
@@ -22,6 +24,12 @@ def assemble(
         suppressed=len(suppressions),
         documents=loaded.documents,
         workloads=sum(workload.role != "object" for workload in loaded.workloads),
+        workload_keys=frozenset(
+            (w.format, w.file, w.kind, w.namespace or "", w.name) for w in loaded.workloads if w.role != "object"
+        ),
         facts=frozenset(facts),
         suppressions=tuple(suppressions),
+        inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),
+        unvalidated=unvalidated,
+        excerpts=excerpts(kept, {display: loaded.text, **loaded.other_texts}),
     )

@@ -6,10 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .findings import Finding, InternalError, ObjectRef
+from .fix.resolve import resolve
 from .formats import Problem
 from .model import Workload
 from .policy import Hit, Policy, Settings
-from .source import SourceLines, locate
+from .source import SourceLines, get, locate
+
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +46,19 @@ class Checks:
 
 
 def run_policies(
-    workloads: Iterable[Workload], checks: Checks | Sequence[ActivePolicy], lines: SourceLines, display: str
+    workloads: Iterable[Workload],
+    checks: Checks | Sequence[ActivePolicy],
+    by_id: Mapping[str, ActivePolicy],
+    lines: SourceLines,
+    display: str,
+    *,
+    partial: bool = False,
 ) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
-    """Each finding with the workload it is about, and the policies that failed (the others still run)."""
+    """Each finding with the workload it is about, and the policies that failed (the others still run).
+
+    ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes. A hit may name
+    another active policy (``Hit.policy``: user rules evaluated in one batch); hits of inactive ones are dropped.
+    """
     grouped = checks if isinstance(checks, Checks) else Checks(checks)
     found: list[tuple[Finding, Workload]] = []
     errors: list[InternalError] = []
@@ -55,7 +68,9 @@ def run_policies(
             assert check is not None
             try:
                 for hit in check(workload, active.settings):
-                    found.append((hit_finding(workload, active, hit, lines), workload))
+                    owner = by_id.get(hit.policy) if hit.policy else active
+                    if owner is not None and (not partial or written(workload, hit)):
+                        found.append((hit_finding(workload, owner, hit, lines), workload))
             except Exception as error:  # one failing policy must not stop the others
                 what = f"{workload.kind}/{workload.name}"
                 message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
@@ -63,9 +78,15 @@ def run_policies(
     return found, errors
 
 
+def written(workload: Workload, hit: Hit) -> bool:
+    """Whether a hit is on a value the document writes (a hit located at a key points at something missing)."""
+    return not hit.key and get(workload.document, workload.path + hit.path, _UNSET) is not _UNSET
+
+
 def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:
-    """A hit's path under the workload, located in its document."""
+    """A hit's path under the workload, located in its document; its fix located in the file that wrote it."""
     position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
+    fix = hit.fix or active.policy.fix
     return Finding(
         file=position.file,
         line=position.line,
@@ -81,6 +102,7 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         needs=hit.needs,
         once=hit.once,
         source_line=lines.get(position.file, position.line),
+        fix=resolve(workload.document, workload.path + hit.path, workload.file, fix) if fix else None,
     )
 
 

@@ -13,19 +13,31 @@ import click
 
 from . import __version__
 from .baseline import Baseline, BaselineError, baseline_text, load_baseline
-from .config import Config, ConfigError, load_config
+from .config import Config, starts_of
 from .engine import Engine, catalog
+from .findings import FileResult, Report
+from .fix.run import Fixer, Outcome, summary
+from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
-from .reporters import REPORTERS
+from .reporters import REPORTERS, RenderOptions, render
+from .reporters.text_reporter import posture_section
+from .reporters.wording import summary_line
+from .rules_cli import engine_hook, export_vap_command, load_with_rules, test_command
+from .schema.versions import parse_version
+from .selectors import Selectors, UnknownSelector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
-def _ids(value: str | None) -> frozenset[str] | None:
+def _ids(value: str | None, selectors: Selectors, option: str) -> frozenset[str] | None:
+    """The policy ids a comma-separated ``--select``/``--ignore`` names (ids, names, families, ALL)."""
     if value is None:
         return None
-    return frozenset(part.strip() for part in value.split(",") if part.strip())
+    try:
+        return selectors.resolve(part for part in value.split(",") if part.strip())
+    except UnknownSelector as error:
+        raise click.BadParameter(str(error), param_hint=option) from error
 
 
 def _policies_or_exit() -> tuple[Policy, ...]:
@@ -36,10 +48,11 @@ def _policies_or_exit() -> tuple[Policy, ...]:
         sys.exit(EXIT_ERROR)
 
 
-def _check_ids(ids: frozenset[str] | None, known: set[str], option: str) -> None:
-    unknown = sorted((ids or frozenset()) - known)
-    if unknown:
-        raise click.BadParameter(f"unknown policy id(s): {', '.join(unknown)}", param_hint=option)
+def _version_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    version, why = parse_version(value) if value is not None else (None, None)
+    if why:
+        raise click.BadParameter(why)
+    return version
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,14 +63,26 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help=f"Report format ({'|'.join(sorted(REPORTERS))}), to FILE or stdout; repeatable (default: text).",
+)
+@click.option("-o", "--output", help="Write the report of the --format without =FILE to FILE.")
+@click.option("--color", "color_mode", type=click.Choice(COLOR_MODES), default="auto", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no summary line.")
+@click.option("--statistics", is_flag=True, help="Text report: the number of findings per policy instead of each.")
+@click.option("--no-hints", is_flag=True, help="Text report: no `help:` line with each policy's fix.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file.")
-@click.option("--select", help="Comma-separated policy ids: only these run.")
-@click.option("--ignore", help="Comma-separated policy ids: these never run.")
+@click.option("--select", help="Comma-separated policy ids or names, family names or ALL: only these run.")
+@click.option("--ignore", help="Comma-separated policy ids or names, family names or ALL: these never run.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: automatic).")
 @click.option("--stdin-filename", help="Name to report for input read from '-'.")
+@click.option("--render", is_flag=True, help="Render Helm charts and build kustomizations with the tools on PATH.")
+@click.option("--kubernetes-version", callback=_version_option, help="Check against Kubernetes 1.NN (default: newest).")
 @click.option(
     "--baseline",
     "baseline_path",
@@ -69,35 +94,80 @@ def main() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Record every current finding in FILE, then report as with --baseline FILE.",
 )
+@click.option(
+    "--posture",
+    "show_posture",
+    is_flag=True,
+    help="Also print the tier x isolation matrix and findings by family (on stderr unless text goes to stdout).",
+)
+@click.option("--policy", "rule_paths", multiple=True, help="A rule file or folder of rule files (repeatable).")
+@click.option("--admission-policy", "admission_paths", multiple=True, help="ValidatingAdmissionPolicy file or folder.")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes; the report then shows what is left.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of applying them.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too.")
 def check(
     paths: tuple[str, ...],
-    output_format: str,
+    formats: tuple[str, ...],
     output: str | None,
+    color_mode: str,
+    quiet: bool,
+    statistics: bool,
+    no_hints: bool,
     config_path: str | None,
     select: str | None,
     ignore: str | None,
     fail_on: str | None,
     jobs: int,
     stdin_filename: str | None,
+    render: bool,
+    kubernetes_version: str | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    show_posture: bool,
+    rule_paths: tuple[str, ...],
+    admission_paths: tuple[str, ...],
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
 ) -> None:
     """Check PATHS (files, directories, '-' for stdin; default '.')."""
     if baseline_path and write_baseline:
         raise click.UsageError("use either --baseline or --write-baseline")
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    if write_baseline and (fix or diff):
+        raise click.UsageError("--write-baseline records findings as they are: run it without --fix or --diff")
+    try:
+        outputs = parse_outputs(formats, output, REPORTERS)
+        for o in outputs:
+            if o.file is not None:
+                check_writable(o.file, "-o" if o.file == output else f"--format {o.format}")
+    except OutputError as error:
+        raise click.UsageError(str(error)) from error
     baseline = _baseline_or_exit(Path(baseline_path)) if baseline_path else None
     policies = _policies_or_exit()
-    known = {p.id for p in catalog(policies)}
-    selected, ignored = _ids(select), _ids(ignore)
-    _check_ids(selected, known, "--select")
-    _check_ids(ignored, known, "--ignore")
-    try:
-        config = load_config(Path(config_path) if config_path else None, policies)
-    except ConfigError as error:
-        click.echo(f"vmlint: configuration error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+    config, user = load_with_rules(config_path, policies, rule_paths, admission_paths, starts=starts_of(paths))
+    selectors = Selectors(catalog((*policies, *user.policies)))
+    selected, ignored = _ids(select, selectors, "--select"), _ids(ignore, selectors, "--ignore")
+    for warning in config.warnings:
+        click.echo(f"vmlint: warning: {warning}", err=True)
     config = _with_cli(config, selected, ignored, fail_on)
-    report = Engine(config, policies).lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
+    config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
+    config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
+    engine = Engine(config, (*policies, *user.policies), engine_hook(user))
+    if fix or diff:
+        report, outcome = _fixed(
+            engine, paths or (".",), stdin_filename, jobs, baseline, unsafe=unsafe_fixes, write=not diff
+        )
+        baseline = None  # its findings were left out of the fixes and of the report
+        click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
+        if diff:
+            for line in outcome.not_applied:
+                click.echo(f"vmlint: {line}", err=True)
+            click.echo(outcome.diff(), nl=False)
+            sys.exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if outcome.changed() else EXIT_CLEAN)
+    else:
+        report = engine.lint(paths or (".",), stdin_filename=stdin_filename, jobs=jobs)
     if write_baseline:
         try:
             Path(write_baseline).write_text(baseline_text(report, Path(write_baseline)), encoding="utf-8")
@@ -108,15 +178,67 @@ def check(
         baseline = _baseline_or_exit(Path(write_baseline))
     if baseline is not None:
         report = baseline.apply(report)
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    rendered = REPORTERS[output_format](report, color)
-    if output:
-        Path(output).write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
+    options = RenderOptions(
+        color=use_color(color_mode, os.environ, sys.stdout.isatty()),
+        quiet=quiet,
+        statistics=statistics,
+        hints=not no_hints,
+        fail_on=config.fail_on,
+        root=repository_root(Path.cwd()),
+    )
+    _write_reports(outputs, report, options)
+    if show_posture:
+        _print_posture(report, outputs, color_mode)
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.fails(config.fail_on) else EXIT_CLEAN)
+
+
+def _fixed(
+    engine: Engine,
+    paths: tuple[str, ...],
+    stdin_filename: str | None,
+    jobs: int,
+    baseline: Baseline | None,
+    *,
+    unsafe: bool,
+    write: bool,
+) -> tuple[Report, Outcome]:
+    """The fix stage: rounds over the files whose findings carry fixes (findings in the baseline are not fixed)."""
+    run = engine.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+    max_size = engine.config.max_file_size
+    fixer = Fixer(run.candidates, run.results, run.rendered, paths, unsafe=unsafe, write=write, max_size=max_size)
+
+    def finish(done: list[FileResult]) -> Report:
+        report = engine.report(done, run.notes, run.extra)
+        return baseline.apply(report) if baseline else report
+
+    outcome = fixer.run(engine.relint, finish, jobs)
+    assert outcome.report is not None
+    return outcome.report, outcome
+
+
+def _print_posture(report: Report, outputs: tuple[Output, ...], color_mode: str) -> None:
+    """The posture section after a text report on stdout, else on stderr."""
+    to_stdout = any(o.file is None and o.format == "text" for o in outputs)
+    stream = sys.stdout if to_stdout else sys.stderr
+    color = use_color(color_mode, os.environ, stream.isatty())
+    click.echo(posture_section(report, color), nl=False, err=not to_stdout, color=color)
+
+
+def _write_reports(outputs: tuple[Output, ...], report: Report, options: RenderOptions) -> None:
+    """Each report to its file or stdout; a one-line summary on stderr when none went to stdout."""
+    for o in outputs:
+        if o.file is None:
+            click.echo(render(o.format, report, options), nl=False, color=options.color)
+            continue
+        try:
+            Path(o.file).write_text(render(o.format, report, replace(options, color=False)), encoding="utf-8")
+        except OSError as error:
+            click.echo(f"vmlint: cannot write the report to {o.file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
+    if all(o.file is not None for o in outputs) and not options.quiet:
+        click.echo(f"vmlint: {summary_line(report)}", err=True)
 
 
 def _baseline_or_exit(path: Path) -> Baseline:
@@ -152,22 +274,34 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "remediation": policy.remediation,
         "formats": sorted(policy.formats),
         "related": {tool: list(ids) for tool, ids in policy.related.items()},
-        "options": {name: {"default": o.default, "description": o.description} for name, o in policy.options.items()},
+        "options": {
+            name: {"default": o.default, "description": o.description, "schema": o.schema()}
+            for name, o in policy.options.items()
+        },
         "examples": [{"format": e.format, "bad": e.bad, "good": e.good} for e in policy.examples],
         "notes": policy.notes,
+        "source": policy.source,
+        "fix": {"applicability": policy.fix.applicability, "description": policy.fix.description}
+        if policy.fix
+        else None,
     }
 
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def policies(output_format: str) -> None:
-    """List every policy."""
-    items = catalog(_policies_or_exit())
+@click.option("--policy", "rule_paths", multiple=True, help="Also list the rules of this file or folder.")
+@click.option("--admission-policy", "admission_paths", multiple=True, help="Also list these admission policies.")
+def policies(output_format: str, rule_paths: tuple[str, ...], admission_paths: tuple[str, ...]) -> None:
+    """List every policy (built-in, packs, and the rule files the configuration or options name)."""
+    loaded = _policies_or_exit()
+    _, user = load_with_rules(None, loaded, rule_paths, admission_paths)
+    items = catalog((*loaded, *user.policies))
     if output_format == "json":
         click.echo(json.dumps({"policies": [policy_dict(p) for p in items]}, indent=2))
         return
     for p in items:
-        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {p.summary}")
+        fix = p.fix.applicability if p.fix else "-"
+        click.echo(f"{p.id}  {p.name:<36} {p.tradeoff:<14} {p.severity:<8} {fix:<6} {p.summary}")
 
 
 @main.command()
@@ -175,8 +309,8 @@ def policies(output_format: str) -> None:
 def explain(policy_id: str) -> None:
     """Show what a policy checks, why, and how to fix it."""
     items = {p.id: p for p in catalog(_policies_or_exit())}
-    by_name = {p.name: p for p in items.values()}
-    found = items.get(policy_id.upper()) or by_name.get(policy_id)
+    by_name = {p.name.lower(): p for p in items.values()}
+    found = items.get(policy_id.upper()) or by_name.get(policy_id.lower())
     if found is None:
         click.echo(f"vmlint: unknown policy {policy_id!r}; `vmlint policies` lists them", err=True)
         sys.exit(EXIT_ERROR)
@@ -197,8 +331,12 @@ def render_explanation(p: Policy) -> str:
     for example in p.examples:
         out += ["", f"Example ({example.format}), flagged:", _indent(example.bad), "", "Fixed:", _indent(example.good)]
     out += ["", "Fix", f"  {p.remediation}"]
+    if p.fix:
+        out.append(f"  vmlint check --fix{fix_flag(p)} {p.fix.description}.")
     if p.options:
-        out += ["", "Options"] + [f"  {name} (default {o.default!r}): {o.description}" for name, o in p.options.items()]
+        out += ["", "Options"] + [
+            f"  {name} (default {o.default!r}; {o.allowed()}): {o.description}" for name, o in p.options.items()
+        ]
     if p.notes:
         out += ["", "Notes", f"  {p.notes}"]
     if p.related:
@@ -206,8 +344,17 @@ def render_explanation(p: Policy) -> str:
     return "\n".join(out)
 
 
+def fix_flag(p: Policy) -> str:
+    """`` --unsafe-fixes`` for a policy whose fix is unsafe."""
+    return " --unsafe-fixes" if p.fix and p.fix.applicability == "unsafe" else ""
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+main.add_command(test_command)
+main.add_command(export_vap_command)
 
 
 def run() -> None:

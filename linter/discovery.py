@@ -7,25 +7,37 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .patterns import gitignore_spec
+
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".xml")
 CLOUD_INIT_NAMES = ("user-data", "cloud-config", "cloud-init")
+EXTENSIONLESS_NAMES = ("Kustomization",)
 STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file to lint, or a path that could not be walked (``problem`` says why)."""
+    """A file to lint, or a path that could not be walked (``problem`` says why).
+
+    ``explicit``: named on the command line, not found by a walk; ``partial``: a patch (see vmlint.render).
+    """
 
     path: str
     display: str
     problem: str | None = None
+    partial: bool = False
+    explicit: bool = False
 
 
 def is_candidate_name(name: str) -> bool:
     """Names worth reading when walking a directory."""
     lowered = name.lower()
-    return lowered.endswith(MANIFEST_SUFFIXES) or any(lowered.startswith(prefix) for prefix in CLOUD_INIT_NAMES)
+    return (
+        lowered.endswith(MANIFEST_SUFFIXES)
+        or any(lowered.startswith(prefix) for prefix in CLOUD_INIT_NAMES)
+        or name in EXTENSIONLESS_NAMES
+    )
 
 
 class Excluder:
@@ -34,11 +46,7 @@ class Excluder:
     def __init__(self, patterns: Iterable[str], root: Path) -> None:
         self.patterns = list(patterns)
         self.root = root.resolve()
-        self.spec = None
-        if self.patterns:
-            import pathspec
-
-            self.spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        self.spec = gitignore_spec(self.patterns) if self.patterns else None
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
         if self.spec is None:
@@ -63,7 +71,7 @@ def discover(paths: Iterable[str], excluder: Excluder) -> Iterator[Candidate]:
             key = os.path.realpath(raw)
             if key not in seen:
                 seen.add(key)
-                yield Candidate(raw, _display(raw))
+                yield Candidate(raw, _display(raw), explicit=True)
         else:
             yield Candidate(raw, _display(raw), problem="no such file or directory")
 

@@ -1,10 +1,11 @@
-"""The run: discover, then per file read -> load -> policies -> suppress -> assemble; the only orchestrator."""
+"""The run: discover, render, then per file read -> load -> policies -> suppress -> assemble; the only orchestrator."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
@@ -17,49 +18,103 @@ from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
 from .policy import Policy, Settings
+from .posture import minimum_isolation
 from .reading import read_candidate
+from .render import Rendered, Segment, render, segments
+from .render_policies import RENDER_POLICIES
+from .rule_errors import RULE_ERROR_POLICIES
+from .schema import Validation
+from .selectors import Selectors
 from .source import Position, SourceLines
 from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
 
-__all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "catalog"]
+__all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "LintRun", "catalog"]
 
 PARALLEL_MIN_FILES = 48
+RunHook = Callable[["Engine", list[Candidate]], list[FileResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class LintRun:
+    """A run before its report: the candidates with their results, the rendered output's results, notes."""
+
+    candidates: list[Candidate]
+    results: list[FileResult]
+    rendered: list[FileResult]
+    notes: tuple[str, ...]
+    extra: list[FileResult]  # what the run hook reported (user rules' notices), counted as no file
 
 
 def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
     """The engine's input-error policies and the loaded packs, sorted by id."""
-    return tuple(sorted((*INPUT_POLICIES, *policies), key=lambda p: p.id))
+    return tuple(sorted((*INPUT_POLICIES, *RENDER_POLICIES, *RULE_ERROR_POLICIES, *policies), key=lambda p: p.id))
 
 
 class Engine:
     """Lints files with one configuration and one set of policies."""
 
-    def __init__(self, config: Config, policies: Sequence[Policy]) -> None:
+    def __init__(self, config: Config, policies: Sequence[Policy], prepare: RunHook | None = None) -> None:
         self.config = config
+        self.prepare = prepare  # called once per run before files are linted (user rules gather documents)
         self.classifier = config.classifier()
         self.active = [
             ActivePolicy(
                 p,
                 config.severity.get(p.id, p.severity),
-                Settings({**p.defaults(), **config.options.get(p.id, {})}),
+                Settings({**p.defaults(), **config.options.get(p.id, {})}, config.kubernetes_version),
             )
             for p in catalog(policies)
-            if config.enabled(p.id)
+            if config.enabled(p.id, default=p.default_enabled)
         ]
+        self.selectors = Selectors(catalog(policies))
         self.checks = Checks(self.active)
         self.by_id = {a.policy.id: a for a in self.active}
+        self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
+        self.schemas = Validation(config.kubernetes_version, config.schema_dirs, config.enabled)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
+        run = self.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+        return self.report([*run.results, *run.rendered], run.notes, run.extra)
+
+    def lint_files(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> LintRun:
+        """Each candidate's result (in candidate order) and the rendered output's: the fix stage's input."""
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
+        rendered = render(candidates, self.config, self.classifier)
+        candidates = rendered.candidates
+        extra = self.prepare(self, candidates) if self.prepare is not None else []
         workers = _worker_count(jobs, len(candidates))
+        self.schemas.learn(candidates, lambda c: read_candidate(c, self.config.max_file_size))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
             results = _lint_parallel(self, candidates, workers)
         else:
             results = [self.lint_candidate(c, stdin_filename) for c in candidates]
-        return Report.from_results(results, tuple(a.policy for a in self.active))
+        return LintRun(candidates, results, self._lint_rendered(rendered), tuple(rendered.notes), extra)
+
+    def report(
+        self, results: list[FileResult], notes: tuple[str, ...] = (), extra: Sequence[FileResult] = ()
+    ) -> Report:
+        """The run's report from its files' results."""
+        policies = tuple(a.policy for a in self.active)
+        report = Report.from_results([*results, *extra], policies, self.minimum_isolation, notes)
+        return replace(report, summary=replace(report.summary, skipped=report.summary.skipped - len(extra)))
+
+    def relint(self, candidate: Candidate, data: bytes | None) -> FileResult:
+        """Lint a candidate again after fixes: its new content, or (None) as it is on disk now."""
+        if data is None:
+            return self.lint_candidate(candidate)
+        return self.lint_bytes(data, candidate.display, candidate.path, partial=candidate.partial)
+
+    def _lint_rendered(self, rendered: Rendered) -> list[FileResult]:
+        """Rendered charts document by document, rendered builds and render findings, chart files not linted."""
+        results = [self.lint_segments(display, found) for display, found in rendered.streams]
+        for display, loaded in rendered.files:
+            facts = provided_facts(loaded.objects, loaded.workloads, self.classifier, display)
+            results.append(self._check(loaded, facts, display))
+        results += [FileResult(error.file, errors=(error,)) for error in rendered.errors]
+        return results + [FileResult(display, linted=False) for display in rendered.skipped]
 
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
@@ -68,27 +123,40 @@ class Engine:
                 candidate.display, Problem("VM007", candidate.problem, _first_line(candidate.display))
             )
         if candidate.path == STDIN:
-            display = stdin_filename or "<stdin>"
-            return self.lint_bytes(sys.stdin.buffer.read(), display)
+            display = stdin_filename or "<stdin>"  # a name given wins over a Helm stream's sources
+            return self.lint_bytes(sys.stdin.buffer.read(), display, split=stdin_filename is None)
         data, problem = read_candidate(candidate, self.config.max_file_size)
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
-        return self.lint_bytes(data, candidate.display, candidate.path)
+        return self.lint_bytes(data, candidate.display, candidate.path, partial=candidate.partial)
 
     def _problem_only(self, display: str, problem: Problem) -> FileResult:
         finding = problem_finding(problem, self.by_id)
         return FileResult(display, findings=(finding,) if finding else ())
 
-    def lint_bytes(self, data: bytes, display: str, path: str | None = None) -> FileResult:
-        """Lint one file's content within the per-file CPU-time budget; never raises."""
-        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path))
+    def lint_bytes(
+        self, data: bytes, display: str, path: str | None = None, *, split: bool = True, partial: bool = False
+    ) -> FileResult:
+        """Lint one file's content within the per-file CPU-time budget; never raises.
+
+        ``split``: a Helm stream is linted document by document; ``partial``: a patch, judged on what it writes.
+        """
+        found = segments(data) if split else None
+        if found:
+            return self.lint_segments(display, found)
+        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path, partial))
         if result is None:
             message = f"checking the file used more than {self.file_cpu_seconds:g} s of CPU time; it was not checked"
             return self._problem_only(display, Problem("VM006", message, _first_line(display)))
         return result
 
-    def _lint_bytes(self, data: bytes, display: str, path: str | None) -> FileResult:
+    def lint_segments(self, display: str, found: list[Segment]) -> FileResult:
+        """A rendered stream: each document linted under the name of the template that wrote it."""
+        parts = [(self.lint_bytes(s.data, s.display or display, split=False), s.rendered_by) for s in found]
+        return FileResult.merged(display, parts)
+
+    def _lint_bytes(self, data: bytes, display: str, path: str | None, partial: bool) -> FileResult:
         try:
             loaded = load(data, display, self.classifier, path)
             facts = provided_facts(loaded.objects, loaded.workloads, self.classifier, display)
@@ -97,17 +165,23 @@ class Engine:
             return FileResult(display, errors=(internal,))
         if loaded.skip_reason:
             return FileResult(display, documents=loaded.documents, linted=False)
-        return self._check(loaded, facts, display)
+        return self._check(loaded, facts, display, partial)
 
-    def _check(self, loaded: LoadedFile, facts: set[tuple[str, ...]], display: str) -> FileResult:
+    def _check(
+        self, loaded: LoadedFile, facts: set[tuple[str, ...]], display: str, partial: bool = False
+    ) -> FileResult:
         """The per-file pipeline after loading: policies, suppressions, the cap, the result."""
         lines = SourceLines({display: loaded.text, **loaded.other_texts})
+        unvalidated = self.schemas.check(loaded, display, partial)
         pending: list[tuple[Finding, Workload | None]] = [
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
-        found, errors = run_policies(loaded.workloads, self.checks, lines, display)
-        kept, suppressions = suppress([*pending, *found], loaded, display, lines, self.path_ignores)
-        return assemble(display, loaded, cap_findings(kept, display, self.by_id), errors, suppressions, facts)
+        found, errors = run_policies(loaded.workloads, self.checks, self.by_id, lines, display, partial=partial)
+        kept, suppressions = suppress(
+            [*pending, *found], loaded, display, lines, self.path_ignores, self.selectors, self.by_id
+        )
+        capped = cap_findings(kept, display, self.by_id)
+        return assemble(display, loaded, capped, errors, suppressions, facts, unvalidated)
 
 
 def _first_line(display: str) -> Position:

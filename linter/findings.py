@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .context import effective
+from .fixes import FindingFix
 from .policy import Policy
 from .rbac_context import derived_facts
 
@@ -24,7 +25,7 @@ class ObjectRef:
 
     def describe(self) -> str:
         where = f"{self.kind}/{self.name}" if not self.namespace else f"{self.kind}/{self.namespace}/{self.name}"
-        return f"{where} {self.unit}" if self.unit else where
+        return f"{where} {self.unit}" if self.unit and self.unit != self.name else where
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -45,6 +46,8 @@ class Finding:
     needs: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.needs``
     once: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.once``
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
+    rendered: str = field(default="", compare=False)  # the tool whose output was linted ("helm"), if any
+    fix: FindingFix | None = field(default=None, compare=False)  # what --fix would change
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,26 @@ class InternalError:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkloadSummary:
+    """A workload as the posture counts it (not role ``object``): where it is, its tier and isolation.
+
+    ``files`` are the files its findings can be in (a Compose project's override and env files besides its own).
+    """
+
+    format: str
+    kind: str
+    name: str
+    namespace: str | None
+    file: str
+    line: int
+    column: int
+    tier: str  # high | standard | low | unset (not set, or not a known value)
+    isolation: str  # container | sandbox | vm
+    runtime: str | None = None
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """What linting one file produced."""
 
@@ -78,6 +101,35 @@ class FileResult:
     linted: bool = True
     facts: frozenset[tuple[str, ...]] = frozenset()
     suppressions: tuple[Suppression, ...] = ()
+    inventory: tuple[WorkloadSummary, ...] = ()
+    excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
+    unvalidated: int = 0  # Kubernetes objects without a schema (custom resources nobody described)
+    # (format, file, kind, namespace, name) of each workload: a Compose service merged from a base and an
+    # override file is linted with each of them, and counted once.
+    workload_keys: frozenset[tuple[str, ...]] = frozenset()
+
+    @classmethod
+    def merged(cls, file: str, parts: list[tuple[FileResult, str]]) -> FileResult:
+        """One result for a rendered stream from its documents' results, findings marked with the tool."""
+
+        def mark(finding: Finding, tool: str) -> Finding:
+            return replace(finding, rendered=tool) if tool else finding
+
+        return cls(
+            file,
+            findings=tuple(mark(f, tool) for r, tool in parts for f in r.findings),
+            errors=tuple(e for r, _ in parts for e in r.errors),
+            suppressed=sum(r.suppressed for r, _ in parts),
+            documents=sum(r.documents for r, _ in parts),
+            workloads=sum(r.workloads for r, _ in parts),
+            linted=any(r.linted for r, _ in parts),
+            facts=frozenset().union(*(r.facts for r, _ in parts)),
+            suppressions=tuple(replace(s, finding=mark(s.finding, tool)) for r, tool in parts for s in r.suppressions),
+            inventory=tuple(w for r, _ in parts for w in r.inventory),
+            unvalidated=sum(r.unvalidated for r, _ in parts),
+            workload_keys=frozenset().union(*(r.workload_keys for r, _ in parts)),
+            excerpts={file: lines for r, _ in parts for file, lines in r.excerpts.items()},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +140,7 @@ class Summary:
     workloads: int = 0
     findings: int = 0
     suppressed: int = 0
+    unvalidated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +152,19 @@ class Report:
     summary: Summary
     suppressions: tuple[Suppression, ...] = ()  # counted in ``summary.suppressed``
     policies: tuple[Policy, ...] = ()  # the run's catalog, for reporters that describe rules
+    inventory: tuple[WorkloadSummary, ...] = ()  # every file's workloads, for the posture (linter.posture)
+    minimum_isolation: Mapping[str, str] = field(default_factory=dict)  # tier -> least isolation (VM101's options)
+    excerpts: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line -> text near findings
+    notes: tuple[str, ...] = ()  # what the run did not lint and why (charts not rendered), for the summary
 
     @classmethod
-    def from_results(cls, results: list[FileResult], policies: tuple[Policy, ...] = ()) -> Report:
+    def from_results(
+        cls,
+        results: list[FileResult],
+        policies: tuple[Policy, ...] = (),
+        minimum_isolation: Mapping[str, str] | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides, and complete or
         withdraw those that ``need`` a fact."""
         facts = effective(frozenset().union(*(result.facts for result in results)))
@@ -114,12 +177,19 @@ class Report:
             files=sum(1 for r in results if r.linted),
             skipped=sum(1 for r in results if not r.linted),
             documents=sum(r.documents for r in results),
-            workloads=sum(r.workloads for r in results),
+            workloads=len(frozenset().union(*(r.workload_keys for r in results))),
             findings=len(findings),
             suppressed=sum(r.suppressed for r in results),
+            unvalidated=sum(r.unvalidated for r in results),
         )
         suppressions = tuple(sorted((s for r in results for s in r.suppressions), key=lambda s: s.finding))
-        return cls(findings, errors, summary, suppressions, policies)
+        inventory = tuple(w for r in results for w in r.inventory)
+        excerpts: dict[str, dict[int, str]] = {}
+        for r in results:
+            for file, lines in r.excerpts.items():
+                excerpts.setdefault(file, {}).update(lines)
+        minimum = dict(minimum_isolation or {})
+        return cls(findings, errors, summary, suppressions, policies, inventory, minimum, excerpts, notes)
 
     def fails(self, fail_on: str) -> bool:
         """True when any finding is at or above ``fail_on`` (``never`` never fails)."""

@@ -18,7 +18,7 @@ from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
 from .normalize.kubevirt import KubeVirtNormalizer
 from .normalize.packer import is_legacy_template, legacy_template
 from .normalize.vm_formats import load_vm_file
-from .parsers.yaml_tree import parse_yaml
+from .parsers.yaml_tree import YamlDocument, YamlProblem, parse_yaml
 from .source import Position, locate
 
 _BOMS = (
@@ -53,7 +53,7 @@ class LoadedFile:
     other_texts: dict[str, str] = field(default_factory=dict)
     keep_only: str | None = None
     dropped: frozenset[str] = frozenset()
-    objects: list[dict[str, Any]] = field(default_factory=list)  # the Kubernetes objects read, for the facts stage
+    objects: list[dict[str, Any]] = field(default_factory=list)  # the Kubernetes objects read (facts, validation)
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
@@ -120,6 +120,20 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     first = documents[0].root if documents else None
     if is_compose(file, first):
         return _compose(loaded, first, yaml_problems, file, path, classifier)
+    return load_documents(loaded, documents, yaml_problems, file, classifier, path)
+
+
+def load_documents(
+    loaded: LoadedFile,
+    documents: list[YamlDocument],
+    yaml_problems: list[YamlProblem],
+    file: str,
+    classifier: Classifier,
+    path: str | None = None,
+) -> LoadedFile:
+    """The Kubernetes, KubeVirt and legacy Packer objects of parsed documents (also rendered ones; ``path``:
+    where the file is on disk, None for stdin and rendered output)."""
+    text = loaded.text
     normalizer = KubernetesNormalizer(classifier, file)
     kubevirt = KubeVirtNormalizer(classifier, file, text)
     shape_problems: list[Problem] = []
@@ -131,11 +145,11 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
             shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
         for obj in _objects(document.root):
             loaded.is_manifest = True
+            loaded.objects.append(obj)
             loaded.workloads.extend(normalizer.workloads(obj))
             loaded.workloads.extend(kubevirt.workloads(obj))
             normalizer.reader.problems.extend(kubevirt.reader.problems)
             kubevirt.reader.problems.clear()
-            loaded.objects.append(obj)
             shape_problems.extend(
                 Problem("VM008", shape.message, locate(obj, shape.path, file)) for shape in normalizer.reader.problems
             )

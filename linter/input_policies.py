@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from .policy import Policy
+from .schema_policies import SCHEMA_POLICIES
 
 ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
 
 
-def _input(id: str, name: str, severity: str, summary: str, rationale: str, remediation: str) -> Policy:  # noqa: A002
+def _input(
+    id: str,  # noqa: A002
+    name: str,
+    severity: str,
+    summary: str,
+    rationale: str,
+    remediation: str,
+    *,
+    default_enabled: bool = True,
+) -> Policy:
     return Policy(
         id=id,
         name=name,
@@ -18,6 +28,7 @@ def _input(id: str, name: str, severity: str, summary: str, rationale: str, reme
         remediation=remediation,
         check=None,
         formats=ALL_FORMATS,
+        default_enabled=default_enabled,
     )
 
 
@@ -86,4 +97,25 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "The deploying tool rejects or misreads such a field; policies that read it cannot judge it.",
         "Give the field the type the format's schema requires.",
     ),
+    _input(
+        "VM009",
+        "unused-suppression",
+        "warning",
+        "A suppression comment or vmlint.io/ignore names a policy that has no finding there to suppress.",
+        "A stale suppression hides the next real finding at that place, and tells readers of a problem that is "
+        "gone. Off unless selected (`--select VM009`), like ruff's unused-noqa.",
+        "Remove the id from the comment or annotation (or the whole directive when none is left).",
+        default_enabled=False,
+    ),
+    _input(
+        "VM040",
+        "invalid-suppression",
+        "warning",
+        "A suppression names no policy (a bare `# vmlint: ignore`) or a policy that does not exist.",
+        "It looks like a suppression but suppresses nothing, so the findings it was written for still fail the run, "
+        "or a typo in the id leaves them unsuppressed without a word.",
+        'Name the policies by id or name: `# vmlint: ignore[VM102] reason`, `vmlint.io/ignore: "VM102"`.',
+    ),
 )
+
+INPUT_POLICIES += SCHEMA_POLICIES  # VM010-VM017, reported by the validate stage

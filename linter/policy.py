@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from .fixes import APPLICABILITIES, Fix
 from .model import Workload
+from .schema.versions import NEWEST
 from .source import Path
 
 Severity = Literal["error", "warning", "info"]
@@ -53,6 +55,8 @@ class Hit:
     binding, where, grants which role), and how many more there are. ``severity``
     overrides the policy's for this hit (e.g. error for a high-tier workload). Of the findings of one policy
     with the same non-empty ``once`` key the run reports only the first (e.g. one per namespace, not per pod).
+    ``policy`` reports the hit under another policy's id (a user rule's evaluation error is VM020).
+    ``fix`` (edits relative to ``path``) overrides the policy's own ``fix``.
     """
 
     path: Path
@@ -63,14 +67,51 @@ class Hit:
     needs: Fact = ()
     severity: Severity | None = None
     once: Fact = ()
+    policy: str | None = None
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """A typed policy option with its default."""
+    """A typed policy option: its default fixes the type (str, int, bool, list of str); ``choices`` the allowed
+    strings (of the value, or of each item of a list); ``minimum``/``maximum`` bound an integer (or a list's length).
+
+    ``schema()`` is the JSON Schema of the values the configuration may give; the config schema is built from it.
+    """
 
     default: Any
     description: str
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 2**31 - 1
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of the option's value."""
+        default = self.default
+        strings: dict[str, Any] = {"enum": list(self.choices)} if self.choices else {"type": "string"}
+        if isinstance(default, bool):
+            return {"type": "boolean"}
+        if isinstance(default, int):
+            return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        if isinstance(default, str):
+            return {**strings, "minLength": 1, "maxLength": 1024} if not self.choices else strings
+        if isinstance(default, (list, tuple)):
+            items = strings if self.choices else {**strings, "minLength": 1, "maxLength": 1024}
+            return {"type": "array", "items": items, "maxItems": min(self.maximum, 10_000)}
+        return {}
+
+    def allowed(self) -> str:
+        """What the option accepts, in words (for messages and docs)."""
+        default = self.default
+        if isinstance(default, bool):
+            return "true or false"
+        if isinstance(default, int):
+            return f"an integer from {self.minimum} to {self.maximum}"
+        if isinstance(default, (list, tuple)):
+            return f"a list of {', '.join(self.choices)}" if self.choices else "a list of strings"
+        if not self.choices:
+            return "a non-empty string"
+        return ", ".join(self.choices[:-1]) + f" or {self.choices[-1]}" if len(self.choices) > 1 else self.choices[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +125,10 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What a check may read besides the workload: its options, resolved."""
+    """What a check may read besides the workload: its options, resolved, and the target Kubernetes version."""
 
     options: Mapping[str, Any] = field(default_factory=dict)
+    kubernetes_version: str = NEWEST
 
     def __getitem__(self, name: str) -> Any:
         return self.options[name]
@@ -113,6 +155,9 @@ class Policy:
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
     kinds: frozenset[str] = frozenset()  # when set, the engine runs the check only on workloads of these kinds
+    default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
+    source: str = "builtin"  # builtin, a pack's distribution name, or a rule file
+    fix: Fix | None = None  # how the policy fixes what it finds; its edits apply to hits without their own
 
     def run(self, workload: Workload, settings: Settings) -> Iterator[Hit]:
         """The check's hits for one workload (none for policies the engine reports itself)."""
@@ -138,6 +183,7 @@ def policy(
     options: Mapping[str, Option] | None = None,
     notes: str = "",
     kinds: Iterable[str] = (),
+    fix: Fix | None = None,
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy`` value (no registration happens)."""
 
@@ -157,6 +203,7 @@ def policy(
             options=dict(options or {}),
             notes=notes,
             kinds=frozenset(kinds),
+            fix=fix,
         )
 
     return wrap
@@ -182,6 +229,15 @@ def validate(candidate: object, source: str) -> Policy:
     unknown_tools = set(candidate.related) - set(PEER_TOOLS)
     if unknown_tools:
         problems.append(f"related names unknown tools {sorted(unknown_tools)}")
+    for name, option in candidate.options.items():
+        if not option.schema():
+            problems.append(f"option {name}: default {option.default!r} is not a str, int, bool or list of str")
+        elif option.choices and not set([option.default] if isinstance(option.default, str) else option.default) <= set(
+            option.choices
+        ):
+            problems.append(f"option {name}: default {option.default!r} is not among its choices")
+    if candidate.fix is not None and candidate.fix.applicability not in APPLICABILITIES:
+        problems.append(f"fix applicability {candidate.fix.applicability!r} is not one of safe, unsafe")
     if problems:
         raise PolicyLoadError(f"{source}: policy {candidate.id}: " + "; ".join(problems))
     return candidate
@@ -209,6 +265,9 @@ def load_policies() -> tuple[Policy, ...]:
             raise PolicyLoadError(f"{source} failed to load: {type(error).__name__}: {error}") from error
         for candidate in candidates:
             checked = validate(candidate, source)
+            if entry_point.name != "builtin":
+                dist = getattr(entry_point, "dist", None)
+                checked = replace(checked, source=dist.name if dist is not None else entry_point.name)
             if checked.id in by_id:
                 raise PolicyLoadError(f"{source}: duplicate policy id {checked.id} (also in {by_id[checked.id][1]})")
             by_id[checked.id] = (checked, source)

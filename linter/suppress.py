@@ -2,53 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .checking import ActivePolicy, problem_finding
+from .directives import (
+    COMPOSE_EXTENSION,
+    IGNORE_ANNOTATION,
+    Directive,
+    comment_directives,
+    workload_directives,
+)
 from .findings import Finding, Suppression
 from .formats import LoadedFile, Problem
 from .model import Workload
+from .patterns import gitignore_spec
+from .selectors import Selectors
 from .source import Position, SourceLines
 
-IGNORE_ANNOTATION = "vmlint.io/ignore"
 MAX_FINDINGS_PER_FILE = 10_000
-_INLINE = re.compile(r"(?:#|<!--)\s*vmlint:\s*ignore\[([^\]]*)\]")
-
-
-def inline_ignores(text: str) -> dict[int, frozenset[str]]:
-    """Line number -> policy ids ignored there by ``# vmlint: ignore[ID,...] reason``."""
-    if "vmlint:" not in text:
-        return {}
-    found: dict[int, frozenset[str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "vmlint:" in line:
-            match = _INLINE.search(line)
-            if match:
-                found[number] = frozenset(part.strip() for part in match.group(1).split(",") if part.strip())
-    return found
-
-
-def annotation_ignores(workload: Workload) -> frozenset[str]:
-    """Policy ids listed in the workload's ``vmlint.io/ignore`` annotation."""
-    value = workload.annotations.get(IGNORE_ANNOTATION)
-    if not isinstance(value, str):
-        return frozenset()
-    return frozenset(part.strip() for part in value.split(",") if part.strip())
-
-
-def ignoring_line(finding: Finding, ignores: Mapping[int, frozenset[str]]) -> int | None:
-    """The line (the finding's own, else the one above) whose comment names the finding's policy."""
-    return next((line for line in (finding.line, finding.line - 1) if finding.policy in ignores.get(line, ())), None)
-
-
-def inline_reason(line: str) -> str:
-    """The justification after ``ignore[...]`` in a suppression comment ('' when none is given)."""
-    match = _INLINE.search(line)
-    if match is None:
-        return ""
-    return line[match.end() :].strip().removesuffix("-->").strip()
 
 
 class PathIgnores:
@@ -57,11 +29,8 @@ class PathIgnores:
     def __init__(self, table: Mapping[str, Iterable[str]], root: Path) -> None:
         self.root = root
         self.rules: list[tuple[object, frozenset[str]]] = []
-        if table:
-            import pathspec
-
-            for pattern, ids in table.items():
-                self.rules.append((pathspec.GitIgnoreSpec.from_lines([pattern]), frozenset(ids)))
+        for pattern, ids in table.items():
+            self.rules.append((gitignore_spec([pattern]), frozenset(ids)))
 
     def ignored(self, file: str) -> frozenset[str]:
         """Policy ids ignored for ``file``."""
@@ -84,34 +53,98 @@ def suppress(
     display: str,
     lines: SourceLines,
     path_ignores: PathIgnores,
+    selectors: Selectors,
+    by_id: Mapping[str, ActivePolicy],
 ) -> tuple[list[Finding], list[Suppression]]:
-    """The findings this file reports, and those a comment, an annotation or the config suppresses."""
-    # Compose projects: findings in other files use those files' comments, and each file reports its own.
-    inline = {display: inline_ignores(loaded.text)}
-    inline.update((file, inline_ignores(text)) for file, text in loaded.other_texts.items())
-    by_workload: dict[int, frozenset[str]] = {}
+    """The findings this file reports, and those a comment, an annotation or the config suppresses.
+
+    The directives themselves are checked too: one naming no policy, or an unknown one, is VM040; with VM009
+    selected, a policy a directive names that suppressed nothing is VM009.
+    """
+
+    def reported(file: str) -> bool:  # Compose projects: each file reports its own findings
+        return file not in loaded.dropped and (loaded.keep_only is None or file == loaded.keep_only)
+
+    texts = {display: loaded.text, **loaded.other_texts}
+    comments = {file: comment_directives(text, file, selectors) for file, text in texts.items() if reported(file)}
+    annotated = any(IGNORE_ANNOTATION in text or COMPOSE_EXTENSION in text for text in texts.values())
+    by_workload: dict[int, list[Directive]] = {}
+    used: set[tuple[int, str]] = set()  # (id of the directive, policy id)
     by_path = path_ignores.ignored(display)
     kept: list[Finding] = []
     suppressions: list[Suppression] = []
     for f, workload in pending:
-        if f.file in loaded.dropped or (loaded.keep_only is not None and f.file != loaded.keep_only):
+        if not reported(f.file):
             continue
-        comment = ignoring_line(f, inline.get(f.file, {}))
+        comment = _ignoring_comment(f, comments.get(f.file, {}))
+        annotation = _ignoring_annotation(f, workload, by_workload, selectors) if annotated and not comment else None
         if comment is not None:
-            suppressions.append(Suppression(f, "comment", inline_reason(lines.get(f.file, comment))))
-        elif workload is not None and f.policy in _annotation(workload, by_workload):
+            suppressions.append(Suppression(f, "comment", comment.reason))
+            used.add((id(comment), f.policy))
+        elif annotation is not None:
             suppressions.append(Suppression(f, "annotation", f"{IGNORE_ANNOTATION} annotation"))
+            used.add((id(annotation), f.policy))
         elif f.policy in by_path:
             suppressions.append(Suppression(f, "config", "per-path-ignores in the configuration"))
         else:
             kept.append(f)
+    if annotated:
+        for workload in loaded.workloads:
+            _directives(workload, by_workload, selectors)
+    written = [d for file in comments.values() for d in file.values()]
+    written += [d for ds in by_workload.values() for d in ds if reported(d.position.file)]
+    kept += audit(written, used, lines, by_id)
     return kept, suppressions
 
 
-def _annotation(workload: Workload, cache: dict[int, frozenset[str]]) -> frozenset[str]:
+def _ignoring_comment(finding: Finding, comments: Mapping[int, Directive]) -> Directive | None:
+    """The comment (on the finding's line, else the line above) that names the finding's policy."""
+    for line in (finding.line, finding.line - 1):
+        comment = comments.get(line)
+        if comment is not None and finding.policy in comment.ids:
+            return comment
+    return None
+
+
+def _ignoring_annotation(
+    finding: Finding, workload: Workload | None, cache: dict[int, list[Directive]], selectors: Selectors
+) -> Directive | None:
+    if workload is None:
+        return None
+    return next((d for d in _directives(workload, cache, selectors) if finding.policy in d.ids), None)
+
+
+def _directives(workload: Workload, cache: dict[int, list[Directive]], selectors: Selectors) -> list[Directive]:
     if id(workload) not in cache:
-        cache[id(workload)] = annotation_ignores(workload)
+        cache[id(workload)] = workload_directives(workload, selectors)
     return cache[id(workload)]
+
+
+def audit(
+    directives: list[Directive], used: set[tuple[int, str]], lines: SourceLines, by_id: Mapping[str, ActivePolicy]
+) -> list[Finding]:
+    """VM040 for directives that name nothing or no known policy; VM009 for named policies that suppressed nothing
+    (only policies that ran: a directive for a policy left out of this run cannot be judged)."""
+    problems: list[Problem] = []
+    for d in directives:
+        where = "vmlint.io/ignore" if d.kind == "annotation" else "the suppression comment"
+        if d.bare:
+            problems.append(
+                Problem("VM040", f"{where} names no policy, so it suppresses nothing: {_HOW[d.kind]}", d.position)
+            )
+        problems.extend(Problem("VM040", f"{where}: {message}", d.position) for message in d.unknown)
+        for policy_id in sorted(d.ids):
+            if policy_id in by_id and (id(d), policy_id) not in used:
+                scope = "on this line or the next" if d.kind == "comment" else "of this workload"
+                message = f"{where} names {policy_id}, but no {policy_id} finding {scope} is suppressed; remove it"
+                problems.append(Problem("VM009", message, d.position))
+    return [f for p in problems if (f := problem_finding(p, by_id, lines)) is not None]
+
+
+_HOW = {
+    "comment": "name the policies, as in `# vmlint: ignore[VM102] reason`",
+    "annotation": 'list policy ids, as in `vmlint.io/ignore: "VM102,VM105"`',
+}
 
 
 def cap_findings(kept: list[Finding], display: str, by_id: Mapping[str, ActivePolicy]) -> list[Finding]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
+from vmlint.fixes import Edit, Fix
 from vmlint.model import Fact, Unit, Volume, Workload
 from vmlint.policy import Hit
 from vmlint.source import Path, get
@@ -57,6 +59,11 @@ def hit(workload: Workload, fact: Fact[object], message: str, unit: str | None =
     if fact.explicit:
         return Hit(fact.path, message, unit=unit)
     return Hit(existing(workload, fact.path), message, unit=unit, key=True)
+
+
+def fixing(found: Hit, fix: Fix, *edits: Edit) -> Hit:
+    """``found`` offering ``fix`` made of ``edits``, whose paths start at the workload as facts' paths do."""
+    return replace(found, fix=fix.at(found.path, *edits))
 
 
 def clean_path(path: str) -> str:

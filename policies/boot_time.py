@@ -73,7 +73,10 @@ def vm_pool_autoscaled(workload: Workload, settings: Settings) -> Iterator[Hit]:
     formats=("kubevirt",),
     options={
         "boot_seconds": Option(
-            60, "Seconds a VM needs from start until its service answers (kernel, init system, cloud-init)."
+            60,
+            "Seconds a VM needs from start until its service answers (kernel, init system, cloud-init).",
+            minimum=1,
+            maximum=86_400,
         )
     },
     examples=(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 
+from . import _fixes as fixes
 from ._facts import added, host_volumes, under
 from ._terms import host_mount, named_unit, subject
 
@@ -38,6 +39,7 @@ SAFE_SYSCTLS = (
     ),
     remediation="Load the module on the node (its OS image or a machine config) or run the workload in a VM.",
     formats=("kubernetes", "compose"),
+    fix=fixes.REMOVE_CAPABILITY,
     related={"trivy": ("KSV-0120",)},
     examples=(
         Example(

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
+from . import _fixes as fixes
+
 POLICIES: tuple[Policy, ...] = ()
 
 
@@ -68,6 +70,7 @@ def vm_device_passthrough(workload: Workload, settings: Settings) -> Iterator[Hi
         "node maintenance."
     ),
     formats=("kubevirt",),
+    fix=fixes.NO_LIVE_MIGRATION,
     examples=(
         Example(
             "kubevirt",

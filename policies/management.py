@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmlint.compose.syntax import service_of
+from vmlint.fixes import set_
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import Path
 
-from ._facts import hit
+from . import _fixes as fixes
+from ._facts import fixing, hit
 from ._images import images
 from ._terms import named_unit, term
 from .lifecycle import POLICIES as LIFECYCLE_POLICIES
@@ -162,7 +164,7 @@ def _restart_counts(service: dict[str, Any], path: Path) -> Iterator[tuple[Path,
     ),
     remediation="Use `restart: on-failure:5` (or `deploy.restart_policy.max_attempts: 5`).",
     formats=("compose",),
-    options={"retries": Option(5, "The retry count on-failure policies must use.")},
+    options={"retries": Option(5, "The retry count on-failure policies must use.", minimum=1, maximum=1000)},
     related={"kics": ("2fc99041-ddad-49d5-853f-e35e70a48391",)},
     notes="KICS flags counts other than 5 only; vmlint also flags `on-failure` without a count, which never stops.",
     examples=(
@@ -212,6 +214,7 @@ def _run_to_completion(workload: Workload, name: str) -> bool:
         'and `restart: "no"` on one-shot tasks to say they are meant to exit.'
     ),
     formats=("compose",),
+    fix=fixes.RESTART_UNLESS_STOPPED,
     notes=(
         'Exempt: any explicit `restart`, `restart: "no"` included, and services that another service waits for '
         "with `condition: service_completed_successfully` (one-shot by declaration). Services behind `profiles` "
@@ -254,6 +257,7 @@ POLICIES += (on_failure_retries, restart_policy_missing)
     ),
     remediation="Set `imagePullPolicy: Always` (pulls are cheap: only the manifest is fetched when layers are cached).",
     formats=("kubernetes",),
+    fix=fixes.PULL_ALWAYS,
     related={
         "kics": ("caa3479d-885d-4882-9aac-95e5e78ef5c2",),
         "polaris": ("pullPolicyNotAlways",),
@@ -281,7 +285,7 @@ def image_pull_policy_not_always(workload: Workload, settings: Settings) -> Iter
                 yield Hit(fact.path, f"container {unit.name} pulls with {fact.value}", unit=unit.name)
         elif image.ref is not None and (image.digest or (image.tag or "latest") != "latest"):
             message = f"container {unit.name} pulls with IfNotPresent (the default for a pinned image)"
-            yield hit(workload, fact, message, unit.name)
+            yield fixing(hit(workload, fact, message, unit.name), fixes.PULL_ALWAYS, set_(fact.path, "Always"))
 
 
 POLICIES += (image_pull_policy_not_always,)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
+from vmlint.fixes import set_
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
+from vmlint.schema.lifecycle import API_LIFECYCLE, Lifecycle
 from vmlint.source import get
 
-from ._facts import host_volumes
+from . import _fixes as fixes
+from ._facts import fixing, host_volumes
 from ._images import images
-from ._objects import REMOVED_APIS
 from ._terms import host_mount
 
 
@@ -135,6 +137,7 @@ def image_tag_floating(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Remove `nodeName`; select nodes by labels with `nodeSelector` or node affinity.",
     formats=("kubernetes", "kubevirt"),
+    fix=fixes.REMOVE_NODE_NAME,
     examples=(
         Example(
             "kubernetes",
@@ -184,13 +187,13 @@ POLICIES: tuple[Policy, ...] = (image_tag_mutable, image_tag_floating, node_name
     id="VM304",
     name="removed-api-version",
     tradeoff="portability",
-    severity="warning",
-    summary="An object uses an apiVersion that Kubernetes has deprecated and no longer serves.",
+    severity="error",
+    summary="An object uses an apiVersion that the target Kubernetes version no longer serves.",
     rationale=(
         "Kubernetes removes beta APIs a few releases after their stable versions ship (extensions/v1beta1 "
         "Deployments in 1.16, networking.k8s.io/v1beta1 Ingress in 1.22, batch/v1beta1 CronJob and policy/v1beta1 "
-        "PodDisruptionBudget in 1.25 ...). A manifest written against one is rejected by every current cluster: "
-        "it cannot move to an upgraded or a new cluster as it is."
+        "PodDisruptionBudget in 1.25, autoscaling/v2beta2 HorizontalPodAutoscaler in 1.26 ...). A manifest written "
+        "against one is rejected by a cluster of the target version: it cannot move to it as it is."
     ),
     remediation=(
         "Move the object to the replacement apiVersion the message names (`kubectl convert` helps); check the "
@@ -199,8 +202,9 @@ POLICIES: tuple[Policy, ...] = (image_tag_mutable, image_tag_floating, node_name
     formats=("kubernetes",),
     related={"kics": ("94b76ea5-e074-4ca2-8a03-c5a606e30645",)},
     notes=(
-        "The table follows the Kubernetes deprecated API migration guide (APIs removed up to 1.32). Trivy's "
-        "KSV-0107 and kube-linter's no-extensions-v1beta keep their own tables (kube-linter's covers "
+        "The target version is `--kubernetes-version` or the config's `kubernetes-version` (default the newest "
+        "bundled). The table follows the Kubernetes deprecated API migration guide (APIs removed up to 1.32). "
+        "Trivy's KSV-0107 and kube-linter's no-extensions-v1beta keep their own tables (kube-linter's covers "
         "extensions/v1beta* only), so they are not declared equivalent."
     ),
     examples=(
@@ -212,16 +216,56 @@ POLICIES: tuple[Policy, ...] = (image_tag_mutable, image_tag_floating, node_name
     ),
 )
 def removed_api_version(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    found = _lifecycle(workload)
+    if found is not None and found[1].removed_by(settings.kubernetes_version):
+        version, api = found
+        instead = "it has no replacement" if api.replacement == "-" else f"use {api.replacement}"
+        yield Hit(
+            ("apiVersion",),
+            f"{workload.kind} {version} was removed in Kubernetes {api.removed} "
+            f"(target {settings.kubernetes_version}); {instead}",
+        )
+
+
+@policy(
+    id="VM305",
+    name="deprecated-api-version",
+    tradeoff="portability",
+    severity="info",
+    summary="An object uses an apiVersion that the target Kubernetes version still serves but has deprecated.",
+    rationale=(
+        "A deprecated API is removed a few releases later (the message says when): the manifest deploys today and "
+        "is rejected after the upgrade that removes it, often found only then."
+    ),
+    remediation="Move the object to the replacement apiVersion the message names before upgrading to that release.",
+    formats=("kubernetes",),
+    notes="Follows the target version like VM304: from the removal release on, VM304 reports the object instead.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="apiVersion: autoscaling/v2beta2   # with --kubernetes-version 1.25\nkind: HorizontalPodAutoscaler",
+            good="apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler",
+        ),
+    ),
+)
+def deprecated_api_version(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    found = _lifecycle(workload)
+    if found is not None and found[1].deprecated_by(settings.kubernetes_version):
+        version, api = found
+        yield Hit(
+            ("apiVersion",),
+            f"{workload.kind} {version} is deprecated since Kubernetes {api.deprecated} and removed in "
+            f"{api.removed}; use {api.replacement}",
+        )
+
+
+def _lifecycle(workload: Workload) -> tuple[str, Lifecycle] | None:
     version = get(workload.document, workload.path + ("apiVersion",))
-    removed = REMOVED_APIS.get((version, workload.kind)) if isinstance(version, str) else None
-    if removed is None:
-        return
-    release, replacement = removed
-    instead = "it has no replacement" if replacement == "-" else f"use {replacement}"
-    yield Hit(("apiVersion",), f"{workload.kind} {version} is no longer served since Kubernetes {release}; {instead}")
+    found = API_LIFECYCLE.get((version, workload.kind)) if isinstance(version, str) else None
+    return (version, found) if isinstance(version, str) and found is not None else None
 
 
-POLICIES += (removed_api_version,)
+POLICIES += (removed_api_version, deprecated_api_version)
 
 
 @policy(
@@ -240,6 +284,7 @@ POLICIES += (removed_api_version,)
         "for VMs pinned to one host on purpose."
     ),
     formats=("kubevirt", "libvirt"),
+    fix=fixes.HOST_MODEL_CPU,
     examples=(
         Example(
             "kubevirt", bad="domain:\n  cpu:\n    model: host-passthrough", good="domain:\n  cpu:\n    model: Haswell"
@@ -254,7 +299,9 @@ POLICIES += (removed_api_version,)
 def host_passthrough_cpu(workload: Workload, settings: Settings) -> Iterator[Hit]:
     mode = workload.vm.cpu_mode if workload.vm else None
     if mode is not None and mode.explicit and mode.is_("host-passthrough"):
-        yield Hit(mode.path, "CPU model host-passthrough ties the VM to hosts with the same CPU")
+        found = Hit(mode.path, "CPU model host-passthrough ties the VM to hosts with the same CPU")
+        edit = fixes.in_format(workload, "kubevirt", set_(mode.path, "host-model"))
+        yield fixing(found, fixes.HOST_MODEL_CPU, edit) if edit else found
 
 
 POLICIES += (host_passthrough_cpu,)

@@ -39,7 +39,7 @@ from ._spread import spreads_over_nodes
         "HorizontalPodAutoscaler whose minReplicas is at least 2."
     ),
     formats=("kubernetes",),
-    options={"minimum": Option(2, "The fewest replicas that pass.")},
+    options={"minimum": Option(2, "The fewest replicas that pass.", minimum=1, maximum=10_000)},
     related={"polaris": ("deploymentMissingReplicas",)},
     notes=(
         "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload with "
@@ -63,7 +63,12 @@ def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
     minimum = int(settings["minimum"])
     if replicas.value is None or replicas.value >= minimum:
         return
-    found = hit(workload, replicas, f"{workload.kind} {workload.name} runs {replicas.value} replica(s)")
+    noun = "replica" if replicas.value == 1 else "replicas"
+    message = (
+        f"{workload.kind} {workload.name} runs {replicas.value} {noun}; set replicas: {minimum} or more "
+        "(or autoscale it) so that one restart or node drain does not take it down"
+    )
+    found = hit(workload, replicas, message)
     yield Hit(
         found.path,
         found.message,
@@ -166,7 +171,7 @@ POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service
         "term whose labelSelector matches the pod template's own labels."
     ),
     formats=("kubernetes",),
-    options={"minimum": Option(2, "Replica counts from which spreading is required.")},
+    options={"minimum": Option(2, "Replica counts from which spreading is required.", minimum=2, maximum=10_000)},
     related={
         "kics": ("a31b7b82-d994-48c4-bd21-3bab6c31827a", "d740d048-8ed3-49d3-b77b-6f072f3b669e"),
         "kube-linter": ("no-anti-affinity",),

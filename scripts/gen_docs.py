@@ -1,4 +1,4 @@
-"""Regenerate the policy docs from policy metadata: docs/policies.md and the list in README.md.
+"""Regenerate from policy metadata: docs/policies.md, the list in README.md, schemas/policy-options.schema.json.
 
 python scripts/gen_docs.py          # rewrite
 python scripts/gen_docs.py --check  # exit 1 when out of date (used by the tests)
@@ -6,10 +6,12 @@ python scripts/gen_docs.py --check  # exit 1 when out of date (used by the tests
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from vmlint.engine import catalog
+from vmlint.options_schema import options_schema
 from vmlint.policy import Policy, load_policies
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,9 +41,12 @@ def policy_page(policies: tuple[Policy, ...]) -> str:
             out += [f"### Example ({example.format})", "", "Flagged:", "", "```yaml", example.bad.rstrip(), "```", ""]
             out += ["Fixed:", "", "```yaml", example.good.rstrip(), "```", ""]
         out += ["### Fix", "", p.remediation, ""]
+        if p.fix:
+            flag = " --unsafe-fixes" if p.fix.applicability == "unsafe" else ""
+            out += [f"`vmlint check --fix{flag}` {p.fix.description} ({p.fix.applicability} fix).", ""]
         if p.options:
             out += ["### Options", ""] + [
-                f"- `{n}` (default `{o.default!r}`): {o.description}" for n, o in p.options.items()
+                f"- `{n}` (default `{o.default!r}`; {o.allowed()}): {o.description}" for n, o in p.options.items()
             ]
             out.append("")
         if p.notes:
@@ -63,6 +68,7 @@ def render() -> dict[Path, str]:
     return {
         readme_path: f"{head}{START}\n{policy_table(policies)}\n{END}{tail}",
         ROOT / "docs" / "policies.md": policy_page(policies),
+        ROOT / "schemas" / "policy-options.schema.json": json.dumps(options_schema(policies), indent=2) + "\n",
     }
 
 

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus_guard import pytest_runtest_setup, pytest_runtest_teardown
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+__all__ = ["REPO", "SHARED", "pytest_runtest_setup", "pytest_runtest_teardown"]  # the corpus guard's hooks
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -57,7 +57,7 @@ def test_write_baseline_records_findings_and_applies_them(repo: Path) -> None:
     result = invoke("check", "--select", "VM102", "--write-baseline", "baseline.json", "k8s")
     assert result.exit_code == 0
     assert result.stderr == "vmlint: recorded 1 findings in baseline.json\n"
-    assert result.stdout.splitlines()[-1].startswith("0 findings in 1 files (1 workloads, 1 suppressed")
+    assert result.stdout.splitlines()[-1].startswith("0 findings in 1 file (1 workload, 1 suppressed")
     data = json.loads((repo / "baseline.json").read_text())
     assert data["version"] == 1
     [entry] = data["findings"]

@@ -51,7 +51,7 @@ def test_text_output_in_ruff_style_and_exit_1(repo: Path) -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "bad.yaml:11:19: VM102 [error] container nginx runs privileged (Pod/prod/web nginx)"
-    assert lines[-1] == "1 finding in 2 files (2 workloads, 0 suppressed, 0 files skipped as not manifests)"
+    assert lines[-1] == "1 finding (1 error) in 2 files (2 workloads, 0 suppressed, 0 files skipped as not manifests)"
 
 
 def test_json_output_shape(repo: Path) -> None:
@@ -59,7 +59,15 @@ def test_json_output_shape(repo: Path) -> None:
     data = json.loads(result.output)
     assert data["tool"] == {"name": "vmlint", "version": __version__}
     assert data["errors"] == []
-    assert data["summary"] == {"files": 1, "skipped": 0, "documents": 1, "workloads": 1, "findings": 1, "suppressed": 0}
+    assert data["summary"] == {
+        "files": 1,
+        "skipped": 0,
+        "documents": 1,
+        "workloads": 1,
+        "findings": 1,
+        "suppressed": 0,
+        "unvalidated": 0,
+    }
     (finding,) = data["findings"]
     assert finding == {
         "policy": "VM102",
@@ -93,13 +101,16 @@ def test_ignore_removes_a_policy(repo: Path) -> None:
 def test_unknown_policy_id_is_a_usage_error(repo: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--select", "VM999", "."])
     assert result.exit_code == 2
-    assert "unknown policy id(s): VM999" in result.output
+    assert "Invalid value for --select: unknown policy id VM999\n" in result.output
 
 
 def test_output_file(repo: Path) -> None:
     result = invoke("check", "--select", "VM102", "--format", "json", "-o", "out.json", "bad.yaml")
     assert result.exit_code == 1
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == (
+        "vmlint: 1 finding (1 error) in 1 file (1 workload, 0 suppressed, 0 files skipped as not manifests)\n"
+    )
     assert json.loads((repo / "out.json").read_text())["summary"]["findings"] == 1
 
 

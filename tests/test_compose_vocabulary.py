@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import POLICIES, lint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,7 @@ def test_every_compose_policy_speaks_compose(tmp_path: Path) -> None:
     assert compose_policies - {policy for policy, _ in found} == set()
 
 
+@pytest.mark.corpus
 def test_real_compose_projects_speak_compose() -> None:
     found = compose_messages([CORPUS], ROOT)
     assert found

@@ -113,15 +113,23 @@ def test_per_path_ignores(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ("selekt: [VM102]\n", "Additional properties are not allowed ('selekt' was unexpected)"),
+        (
+            "selekt: [VM102]\n",
+            "selekt: unknown key (did you mean select?) (keys: admission-policies, compose-projects, exclude,",
+        ),
         ("select: VM102\n", "select: 'VM102' is not of type 'array'"),
         ("severity: {VM102: fatal}\n", "severity.VM102: 'fatal' is not one of ['error', 'warning', 'info']"),
-        ("ignore: [VM999]\n", "ignore: unknown policy id VM999"),
+        ("ignore: [VM999]\n", "ignore: unknown policy id VM999\n"),
+        ("select: [isolaton]\n", "select: unknown policy, family or ALL 'isolaton' (did you mean isolation?)"),
+        (
+            "severity: {privileged-contaner: info}\n",
+            "severity.privileged-contaner: unknown policy 'privileged-contaner' (did you mean privileged-container?)",
+        ),
         (
             "options: {VM101: {hihg: vm}}\n",
-            "options.VM101.hihg: VM101 has no option 'hihg' (options: high, low, standard)",
+            "options.VM101.hihg: VM101 has no option 'hihg' (did you mean high?) (options: high, low, standard)",
         ),
-        ("options: {VM101: {high: 3}}\n", "options.VM101.high: expected str, found int"),
+        ("options: {VM101: {high: 3}}\n", "options.VM101.high: 3 is not allowed (allowed: container, sandbox or vm)"),
         ("select: [VM102\n", ".vmlint.yaml:1:15: YAML syntax error"),
     ],
 )

@@ -1,4 +1,5 @@
-"""A built wheel, installed in a fresh venv outside the checkout, behaves like the editable install."""
+"""`python -m build`'s wheel and sdist, each installed in a fresh venv outside the checkout, behave like the editable
+install."""
 
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ def _editable_vmlint() -> str:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from a copy of the sources, installed in a new venv; returns the venv."""
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``python -m build`` (sdist, then a wheel built from it) run on a copy of the sources."""
     root = tmp_path_factory.mktemp("packaging")
     source = root / "src"
     source.mkdir()
@@ -62,16 +63,24 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(origin, source / name)
-    dist = root / "dist"
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)], root)
-    assert built.returncode == 0, built.stderr
-    wheels = list(dist.glob("vmlint-*.whl"))
-    assert len(wheels) == 1
-    venv = root / "venv"
-    made = _run([sys.executable, "-m", "venv", str(venv)], root)
+    built = _run([sys.executable, "-m", "build", "-o", str(root / "dist"), str(source)], root)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert sorted(p.name for p in (root / "dist").iterdir()) == [
+        f"vmlint-{__version__}-py3-none-any.whl",
+        f"vmlint-{__version__}.tar.gz",
+    ]
+    return root / "dist"
+
+
+@pytest.fixture(scope="module", params=["py3-none-any.whl", "tar.gz"], ids=["wheel", "sdist"])
+def installed(request: pytest.FixtureRequest, dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel or the sdist installed in a new venv; returns the venv."""
+    (artifact,) = dist.glob(f"vmlint-*{request.param}")
+    venv = tmp_path_factory.mktemp("venv") / "venv"
+    made = _run([sys.executable, "-m", "venv", str(venv)], venv.parent)
     assert made.returncode == 0, made.stderr
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheels[0])], root, env)
+    done = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(artifact)], venv.parent, env)
     assert done.returncode == 0, done.stderr
     return venv
 
@@ -89,7 +98,7 @@ def _clean_env() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_wheel_installs_only_the_vmlint_import_package(installed: Path) -> None:
+def test_installed_installs_only_the_vmlint_import_package(installed: Path) -> None:
     (site,) = installed.glob("lib/python*/site-packages")
     top = {p.name for p in site.iterdir() if p.is_dir() and not p.name.endswith((".dist-info", "__pycache__"))}
     assert "vmlint" in top
@@ -101,7 +110,7 @@ def test_wheel_installs_only_the_vmlint_import_package(installed: Path) -> None:
 
 
 @pytest.mark.slow
-def test_wheel_runs_from_another_directory(installed: Path, elsewhere: Path) -> None:
+def test_installed_runs_from_another_directory(installed: Path, elsewhere: Path) -> None:
     tool = str(installed / "bin" / "vmlint")
     env = _clean_env()
     version = _run([tool, "--version"], elsewhere, env)
@@ -110,7 +119,7 @@ def test_wheel_runs_from_another_directory(installed: Path, elsewhere: Path) -> 
 
 
 @pytest.mark.slow
-def test_wheel_lists_the_same_policies_as_the_editable_install(installed: Path, elsewhere: Path) -> None:
+def test_installed_lists_the_same_policies_as_the_editable_install(installed: Path, elsewhere: Path) -> None:
     env = _clean_env()
     wheel = _run([str(installed / "bin" / "vmlint"), "policies", "--format", "json"], elsewhere, env)
     editable = _run([_editable_vmlint(), "policies", "--format", "json"], elsewhere, env)
@@ -121,7 +130,7 @@ def test_wheel_lists_the_same_policies_as_the_editable_install(installed: Path, 
 
 
 @pytest.mark.slow
-def test_wheel_finds_what_the_editable_install_finds(installed: Path, elsewhere: Path) -> None:
+def test_installed_finds_what_the_editable_install_finds(installed: Path, elsewhere: Path) -> None:
     env = _clean_env()
     command = ["check", "examples", "--format", "json"]
     wheel = _run([str(installed / "bin" / "vmlint"), *command], elsewhere, env)

@@ -3,6 +3,8 @@
 Layout: tests/policies/<ID>/fail-*.<ext> and pass-*.<ext> (a file, or a directory for
 multi-file cases such as Compose overrides), and tests/policies/<ID>/expected.json with the
 golden findings of each fail fixture.  ``pytest --update-golden`` rewrites expected.json.
+An optional tests/policies/<ID>/config.json holds Config overrides for that folder (e.g. a target
+``kubernetes_version``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def _cases(prefix: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("policy_id", "fixture"), _cases("fail-"))
 def test_fail_fixture_has_exact_findings(policy_id: str, fixture: str, update_golden: bool) -> None:
     folder = ROOT / policy_id
-    got = triples(lint([fixture], select=[policy_id], cwd=folder))
+    got = triples(lint([fixture], select=[policy_id], cwd=folder, **_overrides(folder)))
     golden_file = folder / "expected.json"
     golden = json.loads(golden_file.read_text()) if golden_file.exists() else {}
     if update_golden:
@@ -44,7 +46,13 @@ def test_fail_fixture_has_exact_findings(policy_id: str, fixture: str, update_go
 
 @pytest.mark.parametrize(("policy_id", "fixture"), _cases("pass-"))
 def test_pass_fixture_has_no_findings(policy_id: str, fixture: str) -> None:
-    assert triples(lint([fixture], select=[policy_id], cwd=ROOT / policy_id)) == []
+    folder = ROOT / policy_id
+    assert triples(lint([fixture], select=[policy_id], cwd=folder, **_overrides(folder))) == []
+
+
+def _overrides(folder: Path) -> dict[str, object]:
+    config = folder / "config.json"
+    return json.loads(config.read_text()) if config.is_file() else {}
 
 
 def _golden_text(golden: dict[str, list[list[object]]]) -> str:

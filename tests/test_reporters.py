@@ -37,6 +37,7 @@ ODD_NAME = 'app,<b>&"x":50%\nz'  # the container name in tests/golden/input/k8s/
 def fixed_homepage(monkeypatch: pytest.MonkeyPatch) -> None:
     """SARIF's informationUri comes from package metadata; fix it so outputs do not depend on the install."""
     monkeypatch.setattr(sarif, "INFORMATION_URI", "https://example.org/vmlint")
+    monkeypatch.setattr(sarif, "POLICY_DOCS_URI", "https://example.org/vmlint/policies")
 
 
 def golden_report() -> Report:
@@ -90,7 +91,12 @@ def test_sarif_rules_results_and_suppressions() -> None:
     assert vm102["name"] == "privileged-container"
     assert vm102["shortDescription"]["text"].startswith("A container runs privileged")
     assert vm102["defaultConfiguration"] == {"level": "error"}
-    assert vm102["properties"]["tags"] == ["isolation"]
+    assert vm102["properties"]["tags"] == ["isolation", "security"]
+    assert vm102["properties"]["security-severity"] == "8.0"
+    assert vm102["helpUri"] == "https://example.org/vmlint/policies#vm102"
+    vm301 = driver["rules"][3]
+    assert vm301["properties"]["tags"] == ["portability"]
+    assert "security-severity" not in vm301["properties"]
     assert vm102["properties"]["related"]["trivy"] == ["KSV-0017"]
     results = run["results"]
     assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]) for r in results] == [
@@ -192,6 +198,7 @@ JUNIT_SHAPE = {
     "failure": (set(), {"type", "message"}),
     "error": (set(), {"type", "message"}),
     "skipped": (set(), {"type", "message"}),
+    "system-out": (set(), set()),
 }
 JUNIT_CHILDREN = {
     "testsuites": {"testsuite"},
@@ -200,6 +207,7 @@ JUNIT_CHILDREN = {
     "failure": set(),
     "error": set(),
     "skipped": set(),
+    "system-out": set(),
 }
 
 
@@ -221,12 +229,12 @@ def test_junit_shape_counts_and_escaping() -> None:
     web = suites["k8s/web.yaml"]
     assert {k: web.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
         "tests": "5",
-        "failures": "3",
+        "failures": "2",  # the info finding (VM303) is below the default --fail-on warning: a passing testcase
         "errors": "1",
         "skipped": "1",
     }
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "4", "1")
-    privileged = web.find("testcase[@name='k8s/web.yaml:11:19 VM102 privileged-container']")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "3", "1")
+    privileged = web.find(f"testcase[@name='VM102 privileged-container Pod/prod/web {ODD_NAME}']")
     assert privileged is not None
     failure = privileged.find("failure")
     assert failure is not None
@@ -311,21 +319,88 @@ def test_html_is_self_contained_and_escaped() -> None:
     parser = _Collector()
     parser.feed(page)
     tags = [tag for tag, _ in parser.tags]
-    assert not {"script", "link", "img", "iframe", "object"} & set(tags)
-    assert all(not any(k in ("src", "href") for k in attrs) for _, attrs in parser.tags)
-    assert "<b>" not in page
+    assert not {"link", "img", "iframe", "object", "embed", "base"} & set(tags)
+    assert tags.count("script") == 1
+    assert all("src" not in attrs for _, attrs in parser.tags)
+    hrefs = [attrs["href"] for _, attrs in parser.tags if "href" in attrs]
+    assert hrefs == [
+        "#policy-vm102",
+        "#policy-vm301",
+        "#policy-vm303",
+        "#policy-vm001",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm001",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm102",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm301",
+        "https://example.org/vmlint/blob/HEAD/docs/policies.md#vm303",
+    ]
+    csp = next(a["content"] for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp is not None and csp.startswith("default-src 'none'; style-src 'sha256-")
+    assert "<b>&" not in page
     assert "app,&lt;b&gt;&amp;&quot;x&quot;:50%" in page
     text = "".join(parser.text)
     assert f"container {ODD_NAME} runs privileged" in text
-    severities = [attrs.get("class") for tag, attrs in parser.tags if tag == "span"]
-    assert severities == ["error", "warning", "error", "info", "error", "error"]  # 4 findings, then 2 suppressed
-    assert tags.count("h3") == 4  # two files with findings, two with suppressed ones
+    findings = [(a.get("data-fam"), a.get("data-sev")) for t, a in parser.tags if t == "li" and a.get("class") == "f"]
+    # Listed under their workload (Pod/prod/web, errors first), then the syntax error, on no workload, last.
+    assert findings == [("isolation", "error"), ("portability", "warning"), ("portability", "info"), ("input", "error")]
     assert "needs iptables for the mesh" in text
+    assert "Fix the syntax at the reported position." in text  # each finding shows its policy's fix
+
+
+def test_html_finding_has_excerpt_fix_and_docs_link() -> None:
+    page = render("html", golden_report())
+    item = page[page.index('<li class="f" data-fam="isolation"') :]
+    item = item[: item.index("</li>")]
+    assert "<code>VM102</code> privileged-container" in item
+    assert '<a href="#policy-vm102">docs</a>' in item
+    assert '<span class="where">k8s/web.yaml:11:19 · app,&lt;b&gt;' in item
+    excerpt = item[item.index('<pre class="x"><code>') + 21 : item.index("</code></pre>")]
+    assert excerpt.split("\n") == [
+        " 9      image: nginx",
+        "10      securityContext:",
+        "<mark>11        privileged: true</mark>",
+        "12    - name: sidecar",
+        "13      image: busybox:1.36",
+    ]
+    assert '<p class="fix">' in item
+
+
+def test_html_matrix_marks_cells_below_the_least_isolation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_posture import FIXTURES
+
+    monkeypatch.chdir(FIXTURES)
+    page = CliRunner().invoke(main, ["check", "--select", "VM101", "--format", "html", "."]).output
+    parser = _Collector()
+    parser.feed(page)
+    cells = {
+        a["data-cell"]: (a["class"], a["data-workloads"], a["data-findings"])
+        for t, a in parser.tags
+        if t == "button" and "data-cell" in a
+    }
+    assert cells == {
+        "high/container": ("below", "2", "2"),
+        "high/sandbox": ("below", "1", "1"),
+        "high/vm": ("", "1", "0"),
+        "standard/container": ("below", "2", "2"),
+        "standard/sandbox": ("", "1", "0"),
+        "standard/vm": ("empty", "0", "0"),
+        "low/container": ("", "1", "0"),
+        "low/sandbox": ("empty", "0", "0"),
+        "low/vm": ("empty", "0", "0"),
+        "unset/container": ("", "1", "0"),
+        "unset/sandbox": ("empty", "0", "0"),
+        "unset/vm": ("", "1", "0"),
+    }
+    articles = [a["data-cell"] for t, a in parser.tags if t == "article"]
+    assert articles[:5] == ["high/container", "high/container", "high/sandbox", "standard/container"] + [
+        "standard/container"
+    ]
+    assert len(articles) == 10
 
 
 def test_html_of_a_clean_run() -> None:
     page = render("html", Report((), (), Summary(files=2)))
-    assert "<p>No findings.</p>" in page
+    assert "<figcaption>No findings.</figcaption>" in page
+    assert "<p>No workloads and no findings.</p>" in page
     assert "<details>" not in page
 
 
@@ -347,13 +422,14 @@ def test_cli_format_to_stdout_and_to_file(repo: Path, fmt: str) -> None:
     assert stdout.exit_code == 1
     to_file = CliRunner().invoke(main, [*args, "-o", "out"], catch_exceptions=False)
     assert to_file.exit_code == 1
-    assert to_file.output == ""
+    assert to_file.stdout == ""
+    assert to_file.stderr.startswith("vmlint: 1 finding (1 error) in 1 file (1 workload, 1 suppressed")
     assert (repo / "out").read_text(encoding="utf-8") == stdout.output
     expected_rows = {
         "sarif": lambda out: [r["ruleId"] for r in json.loads(out)["runs"][0]["results"]] == ["VM102", "VM102"],
         "junit": lambda out: ET.fromstring(out).get("failures") == "1",
         "github": lambda out: out.startswith("::error file=k8s/web.yaml,line=11,col=19,title=VM102 "),
-        "html": lambda out: out.startswith("<!DOCTYPE html>") and out.count("<td>11:19</td>") == 1,
+        "html": lambda out: out.startswith("<!DOCTYPE html>") and out.count('"where">k8s/web.yaml:11:19') == 1,
     }
     assert expected_rows[fmt](stdout.output)
 
@@ -375,7 +451,7 @@ def test_config_path_ignores_are_external_suppressions(repo: Path) -> None:
 
 
 def test_xml_comment_reasons_drop_the_comment_end() -> None:
-    from vmlint.suppress import inline_reason
+    from vmlint.directives import inline_reason
 
     assert inline_reason("  <!-- vmlint: ignore[VM150] lab VM, no sVirt -->") == "lab VM, no sVirt"
     assert inline_reason("privileged: true  # vmlint: ignore[VM102]") == ""
@@ -389,3 +465,16 @@ def test_text_output_escapes_control_characters_in_names_and_messages() -> None:
     finding = Finding("evil\nname\x1b[2J.yaml", 1, 1, "VM001", "syntax-error", "error", "input", "bad\x07 value")
     text = render(Report((finding,), (), Summary(findings=1)))
     assert text.splitlines()[0] == "evil\\x0aname\\x1b[2J.yaml:1:1: VM001 [error] bad\\x07 value"
+
+
+def test_html_lists_at_most_500_suppressed_findings_and_internal_errors() -> None:
+    from vmlint.findings import Suppression
+
+    finding = Finding("a.yaml", 1, 1, "VM102", "privileged-container", "error", "isolation", "m")
+    errors = tuple(InternalError(f"f{n}.yaml", "VM999 failed") for n in range(501))
+    suppressions = tuple(Suppression(finding, "comment") for _ in range(502))
+    page = render("html", Report((), errors, Summary(suppressed=502), suppressions))
+    assert page.count("VM999 failed") == 500
+    assert '<p class="more">1 more not listed</p>' in page
+    assert '<p class="more">2 more not listed</p>' in page
+    assert "<summary>Suppressed findings (502)</summary>" in page

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..parsers.yaml_tree import parse_yaml
+from ..patterns import PatternError, gitignore_spec
 from ..source import YMap
 
 if TYPE_CHECKING:
@@ -98,8 +99,6 @@ class FileAccess:
 
     def _ignore_specs(self, root: str, directory: str) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
         """(directory, rules) pairs in git's order of precedence, lowest first."""
-        import pathspec  # only projects with env files pay for it
-
         sources = [(root, os.path.join(root, ".git", "info", "exclude"))]
         levels = [root]
         relative = os.path.relpath(directory, root)
@@ -111,7 +110,10 @@ class FileAccess:
         for level, rules in sources:
             if rules not in self.ignores:
                 text = self.read_text(rules) if os.path.isfile(rules) else None
-                self.ignores[rules] = pathspec.GitIgnoreSpec.from_lines((text or "").splitlines())
+                try:  # a scanned repository's patterns: matched without backtracking (see linter/patterns.py)
+                    self.ignores[rules] = gitignore_spec((text or "").splitlines())
+                except PatternError:  # rules git itself would not make sense of: they ignore nothing
+                    self.ignores[rules] = gitignore_spec(())
             specs.append((level, self.ignores[rules]))
         return specs
 

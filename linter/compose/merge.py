@@ -46,8 +46,12 @@ def merge_maps(base: YMap, base_file: str, over: YMap, over_file: str, context: 
         value_file = entry_file(over, key, over_file)
         previous = base.get(key) if key in base.marks else None
         if isinstance(previous, YMap) and isinstance(value, YMap):
-            value = merge_maps(previous, entry_file(base, key, base_file), value, value_file, value_file)
-        elif isinstance(previous, YSeq) and isinstance(value, YSeq) and key not in REPLACED_SEQUENCES:
+            # A mapping both write stays where it was first written: an override that touches a service does
+            # not take over the findings on what neither writes (they point at the service's first definition).
+            first_file = entry_file(base, key, base_file)
+            merged[key] = merge_maps(previous, first_file, value, value_file, first_file)
+            continue
+        if isinstance(previous, YSeq) and isinstance(value, YSeq) and key not in REPLACED_SEQUENCES:
             value = _merge_seqs(str(key), previous, entry_file(base, key, base_file), value, value_file)
         merged[key] = value
         merged.marks[key] = over.marks[key]

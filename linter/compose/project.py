@@ -172,6 +172,8 @@ def load_project(root: YMap, file: str, real: str | None) -> Project:
         if over_real is None:
             continue
         over_display = str(PurePosixPath(main_file).parent / name)
+        if over_display != file and access.git_ignored(over_real):
+            continue  # a git-ignored override is local to one clone: what is committed must not depend on it
         over = access.read(over_display, over_real) if over_display != file else None
         over_root = root if over_display == file else (over.root if not isinstance(over, (str, type(None))) else None)
         if over_root is None:

@@ -7,6 +7,7 @@ YAML loader; see ``kubevirt`` and ``packer``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..model import Workload
@@ -17,6 +18,14 @@ from .libvirt import is_domain_xml, load_domain
 from .packer import load_hcl
 
 PACKER_SUFFIXES = (".pkr.hcl", ".pkrvars.hcl")
+NAMED_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".xml")  # a name that says its format wins over content
+# A Packer template's own top-level blocks: `source "qemu" "x" {`, `build {`, `packer {` at the start of a line.
+_PACKER_BLOCK = re.compile(r'^[ \t]*(?:source|build|packer)[ \t]*(?:"[^"\n]*"[ \t]*)*\{', re.M)
+
+
+def looks_like_packer(text: str) -> bool:
+    """Content detection of Packer HCL2 (for stdin): one of its top-level blocks opens a line."""
+    return _PACKER_BLOCK.search(text) is not None
 
 
 @dataclass(slots=True)
@@ -40,6 +49,10 @@ def load_vm_file(text: str, file: str, classifier: Classifier, path: str | None 
         if not lowered.endswith(PACKER_SUFFIXES) and (problems or not is_packer):
             return VmLoad()  # some other HCL dialect (Terraform, Nomad, ...): not ours to judge
         return VmLoad(workloads, problems, 1, True)
+    if not lowered.endswith(NAMED_SUFFIXES) and looks_like_packer(text):  # stdin, or a file named otherwise
+        workloads, problems, is_packer = load_hcl(text, file, classifier, path)
+        if is_packer and not problems:
+            return VmLoad(workloads, problems, 1, True)
     if text.lstrip("\ufeff \t\r\n").startswith("<"):
         if not is_domain_xml(text):
             return VmLoad()

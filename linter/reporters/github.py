@@ -7,6 +7,7 @@ The last line is the plain-text summary, which the log shows as is.
 from __future__ import annotations
 
 from ..findings import Report
+from .wording import count
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -34,6 +35,5 @@ def render(report: Report, color: bool = False) -> str:
         title = f"vmlint internal error {e.policy}" if e.policy else "vmlint internal error"
         lines.append(_command("error", {"file": e.file, "title": title}, e.message))
     s = report.summary
-    noun = "finding" if s.findings == 1 else "findings"
-    lines.append(f"vmlint: {s.findings} {noun} in {s.files} files ({s.suppressed} suppressed)")
+    lines.append(f"vmlint: {count(s.findings, 'finding')} in {count(s.files, 'file')} ({s.suppressed} suppressed)")
     return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from .. import __version__
+from .. import __version__, posture
 from ..findings import Finding, ObjectRef, Report
 from .indented_json import dumps
 
@@ -15,6 +15,7 @@ _OBJECT_FIELDS = tuple(f.name for f in fields(ObjectRef))
 def finding_dict(finding: Finding, related: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """One finding in the documented shape; ``related`` is the already converted ``finding.related``."""
     obj = finding.object
+    rendered = {"rendered": finding.rendered} if finding.rendered else {}
     return {
         "policy": finding.policy,
         "name": finding.name,
@@ -26,6 +27,7 @@ def finding_dict(finding: Finding, related: dict[str, list[str]] | None = None) 
         "column": finding.column,
         "object": {name: getattr(obj, name) for name in _OBJECT_FIELDS} if obj else None,
         "related": related if related is not None else {tool: list(ids) for tool, ids in finding.related.items()},
+        **rendered,
     }
 
 
@@ -37,6 +39,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(f, _related(f, shared)) for f in report.findings],
         "errors": [asdict(e) for e in report.errors],
         "summary": asdict(report.summary),
+        "posture": posture.of(report).as_dict(),
     }
 
 

@@ -1,9 +1,11 @@
 """JUnit XML for CI test views (GitLab, Jenkins, Azure): one testsuite per file.
 
-Suites per file match how findings get fixed, file by file; the policy is in each testcase
-name.  Every finding is a testcase with a ``failure``; suppressed findings are ``skipped``
-testcases; internal errors are testcases with an ``error``.  A clean run is one passing
-testcase, so CI shows a green test instead of none.  Only element and attribute names of the
+Suites per file match how findings get fixed, file by file.  Every finding is a testcase named by
+policy and object (``VM102 privileged-container Pod/prod/web nginx``), never by line, so a line shift
+elsewhere is not a new test; it has a ``failure`` when its severity is at or above ``fail_on`` and
+passes otherwise (the finding in its ``system-out``).  Suppressed findings are ``skipped`` testcases;
+internal errors are testcases with an ``error``.  A clean run is one passing testcase, so CI shows a
+green test instead of none.  Only element and attribute names of the
 common JUnit schema (Jenkins ``junit-10.xsd``) are used.
 """
 
@@ -11,8 +13,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 
-from ..findings import Finding, Report
+from ..findings import SEVERITY_RANK, Finding, Report
 
 # Characters XML 1.0 cannot carry, and lone surrogates (undecodable file names), become escapes.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -43,30 +46,39 @@ class _Suite:
         return self.element
 
 
-def render(report: Report, color: bool = False) -> str:
+def _fails(f: Finding, fail_on: str) -> bool:
+    return fail_on != "never" and SEVERITY_RANK.get(f.severity, 2) >= SEVERITY_RANK[fail_on]
+
+
+def render(report: Report, color: bool = False, *, fail_on: str = "warning") -> str:
     remediation = {p.id: p.remediation for p in report.policies}
     suites: dict[str, _Suite] = {}
+    names: Counter[tuple[str, str]] = Counter()
 
     def suite(file: str) -> _Suite:
         return suites.setdefault(file, _Suite(file))
 
+    def case_name(f: Finding) -> str:
+        name = f"{f.policy} {f.name} {f.object.describe()}" if f.object else f"{f.policy} {f.name}"
+        names[f.file, name] += 1  # the same policy twice on one object: numbered, in file order
+        return name if names[f.file, name] == 1 else f"{name} #{names[f.file, name]}"
+
     for f in report.findings:
         s = suite(f.file)
-        s.failures += 1
-        failure = ET.SubElement(
-            s.case(f"{f.file}:{f.line}:{f.column} {f.policy} {f.name}", f.file),
-            "failure",
-            message=_clean(f.message),
-            type=f.severity,
-        )
         fix = f"\nFix: {remediation[f.policy]}" if f.policy in remediation else ""
-        failure.text = _clean(_line(f) + fix)
+        case = s.case(case_name(f), f.file)
+        if _fails(f, fail_on):
+            s.failures += 1
+            failure = ET.SubElement(case, "failure", message=_clean(f.message), type=f.severity)
+            failure.text = _clean(_line(f) + fix)
+        else:
+            ET.SubElement(case, "system-out").text = _clean(_line(f) + fix)
     for sup in report.suppressions:
         f = sup.finding
         s = suite(f.file)
         s.skipped += 1
         why = f"suppressed ({sup.via})" + (f": {sup.justification}" if sup.justification else "")
-        skipped = ET.SubElement(s.case(f"{f.file}:{f.line}:{f.column} {f.policy} {f.name}", f.file), "skipped")
+        skipped = ET.SubElement(s.case(case_name(f), f.file), "skipped")
         skipped.set("message", _clean(why))
     for e in report.errors:
         s = suite(e.file)

@@ -2,15 +2,18 @@
 
 Suppressed findings are results too, with ``suppressions`` (``inSource`` for comments and
 annotations, ``external`` for configuration and baselines), so services can show them as
-dismissed.  Paths are relative to ``%SRCROOT%`` (the working directory of the run).
+dismissed.  Paths are relative to ``%SRCROOT%``, the repository root (the nearest folder with ``.git`` above
+the working directory), as code scanning resolves them.  Rules of the isolation and security families carry
+the ``security`` tag and a ``security-severity`` score, which code scanning shows as a security alert.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from importlib import metadata
-from pathlib import PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -23,10 +26,13 @@ SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "vmlint/v1"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+SECURITY_FAMILIES = ("isolation", "security")
+# GitHub's bands: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "info": "2.0"}
 
 
-def _homepage() -> str | None:
-    """The distribution's declared homepage, if it declares one."""
+def _project_url(*labels: str) -> str | None:
+    """The distribution's declared project URL with one of ``labels``, if it declares one."""
     try:
         meta = metadata.metadata("vmlint")
     except metadata.PackageNotFoundError:
@@ -34,45 +40,58 @@ def _homepage() -> str | None:
     entries: list[str] = meta.get_all("Project-URL") or []
     for entry in entries:
         label, _, url = entry.partition(",")
-        if label.strip().lower() in ("homepage", "home", "source", "repository"):
+        if label.strip().lower() in labels:
             return url.strip()
-    homepage: str | None = meta["Home-page"]
+    homepage: str | None = meta["Home-page"] if "homepage" in labels else None
     return homepage or None
 
 
-INFORMATION_URI = _homepage()
+INFORMATION_URI = _project_url("homepage", "home", "source", "repository")
+POLICY_DOCS_URI = _project_url("policies", "documentation")
 
 
-def artifact_location(file: str) -> dict[str, str]:
-    """A relative path under ``%SRCROOT%``, or a ``file:`` URI for absolute paths."""
-    path = PurePosixPath(file)
-    if path.is_absolute():
-        return {"uri": "file://" + quote(file)}
-    return {"uri": quote(file), "uriBaseId": SRCROOT}
+def artifact_location(file: str, root: Path | None = None) -> dict[str, str]:
+    """A path relative to ``%SRCROOT%`` (``root``, default the working directory), or a ``file:`` URI outside it."""
+    base = os.path.abspath(root or os.curdir)
+    absolute = os.path.abspath(file)
+    relative = os.path.relpath(absolute, base) if os.path.isabs(file) or root is not None else file
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+        return {"uri": "file://" + quote(absolute.replace(os.sep, "/"))}
+    return {"uri": quote(relative.replace(os.sep, "/")), "uriBaseId": SRCROOT}
 
 
-def _rule(policy: Policy) -> dict[str, Any]:
-    return {
+def _rule(policy: Policy, severity: str) -> dict[str, Any]:
+    tags = [policy.tradeoff]
+    properties: dict[str, Any] = {"tags": tags}
+    if policy.tradeoff in SECURITY_FAMILIES:
+        tags.append("security")
+        properties["security-severity"] = SECURITY_SEVERITY.get(severity, "5.5")
+    properties["related"] = {tool: list(ids) for tool, ids in policy.related.items() if ids}
+    rule: dict[str, Any] = {
         "id": policy.id,
         "name": policy.name,
         "shortDescription": {"text": policy.summary},
         "fullDescription": {"text": policy.rationale},
         "help": {"text": policy.remediation},
-        "defaultConfiguration": {"level": LEVELS.get(policy.severity, "warning")},
-        "properties": {
-            "tags": [policy.tradeoff],
-            "related": {tool: list(ids) for tool, ids in policy.related.items() if ids},
-        },
+        "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
+        "properties": properties,
     }
+    if POLICY_DOCS_URI:
+        rule["helpUri"] = f"{POLICY_DOCS_URI}#{policy.id.lower()}"
+    return rule
 
 
 def _result(
-    finding: Finding, rule_index: dict[str, int], suppression: Suppression | None, occurrences: Counter[str]
+    finding: Finding,
+    rule_index: dict[str, int],
+    suppression: Suppression | None,
+    occurrences: Counter[str],
+    root: Path | None,
 ) -> dict[str, Any]:
     message = f"{finding.message} ({finding.object.describe()})" if finding.object else finding.message
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": artifact_location(finding.file),
+            "artifactLocation": artifact_location(finding.file, root),
             "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
         }
     }
@@ -99,11 +118,13 @@ def _result(
     return result
 
 
-def sarif_dict(report: Report) -> dict[str, Any]:
-    """The report as a SARIF log."""
+def sarif_dict(report: Report, root: Path | None = None) -> dict[str, Any]:
+    """The report as a SARIF log; paths relative to ``root`` (default: the working directory)."""
     policies = {p.id: p for p in report.policies}
-    used = sorted({f.policy for f in report.findings} | {s.finding.policy for s in report.suppressions})
-    rules = [_rule(policies[i]) if i in policies else {"id": i} for i in used]
+    # The severity a rule ran with (configuration may override the default): that of its findings.
+    severities = {f.policy: f.severity for f in (*report.findings, *(s.finding for s in report.suppressions))}
+    used = sorted(severities)
+    rules = [_rule(policies[i], severities[i]) if i in policies else {"id": i} for i in used]
     rule_index = {rule_id: index for index, rule_id in enumerate(used)}
     pairs: list[tuple[Finding, Suppression | None]] = [(f, None) for f in report.findings]
     pairs += [(s.finding, s) for s in report.suppressions]
@@ -117,7 +138,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
         {
             "level": "error",
             "message": {"text": error.message},
-            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.file)}}],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.file, root)}}],
         }
         for error in report.errors
     ]
@@ -130,13 +151,13 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 "invocations": [
                     {"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}
                 ],
-                "originalUriBaseIds": {SRCROOT: {"description": {"text": "The working directory of the run."}}},
+                "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the repository linted."}}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index, s, occurrences) for f, s in pairs],
+                "results": [_result(f, rule_index, s, occurrences, root) for f, s in pairs],
             }
         ],
     }
 
 
-def render(report: Report, color: bool = False) -> str:
-    return json.dumps(sarif_dict(report), indent=2) + "\n"
+def render(report: Report, color: bool = False, *, root: Path | None = None) -> str:
+    return json.dumps(sarif_dict(report, root), indent=2) + "\n"

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 
-from .._facts import added, capability, drops, drops_unknown, existing
+from .. import _fixes as fixes
+from .._facts import added, capability, drops, drops_unknown, existing, fixing
 from .._terms import named_unit
 from ._common import CONTAINER_FORMATS
 
@@ -24,6 +25,7 @@ from ._common import CONTAINER_FORMATS
     ),
     remediation="Remove `capabilities.add` (Compose: `cap_add`), or justify each capability and suppress the finding.",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_CAPABILITY,
     options={"allowed": Option(["NET_BIND_SERVICE"], "Capabilities that may be added without a finding.")},
     related={
         "kics": ("19ebaa28-fc86-4a58-bcfa-015c9e22fe40", "ce76b7d0-9e77-464d-b86f-c5c48e03e22d"),
@@ -75,6 +77,7 @@ DANGEROUS_CAPABILITIES = (
     ),
     remediation="Remove the capability; if the workload cannot work without it, run it in a VM or a sandbox runtime.",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_CAPABILITY,
     options={"capabilities": Option(list(DANGEROUS_CAPABILITIES), "Capabilities reported by this policy.")},
     notes=(
         "KICS (235236ee, SYS_ADMIN only), Checkov CKV_K8S_39 and Trivy KSV-0005 flag SYS_ADMIN alone, and Polaris "
@@ -108,6 +111,7 @@ def dangerous_capability(workload: Workload, settings: Settings) -> Iterator[Hit
     ),
     remediation="Set `capabilities.drop: [ALL]` (Compose: `cap_drop: [ALL]`) and add back only what is needed.",
     formats=CONTAINER_FORMATS,
+    fix=fixes.DROP_ALL,
     related={"kics": ("ce76b7d0-9e77-464d-b86f-c5c48e03e22d",), "checkov": ("CKV_K8S_37",), "trivy": ("KSV-0003",)},
     notes=(
         "KICS No Drop Capabilities (268ca686) passes any non-empty drop list; vmlint asks for ALL, so it does not "
@@ -128,7 +132,10 @@ def capabilities_not_dropped(workload: Workload, settings: Settings) -> Iterator
         if drops(unit, "ALL") or drops_unknown(unit):
             continue
         where = existing(workload, unit.capabilities_path + ("drop",))
-        yield Hit(where, f"{named_unit(workload, unit.name)} does not drop ALL capabilities", unit=unit.name, key=True)
+        found = Hit(
+            where, f"{named_unit(workload, unit.name)} does not drop ALL capabilities", unit=unit.name, key=True
+        )
+        yield fixing(found, fixes.DROP_ALL, fixes.drop(workload, unit, "ALL"))
 
 
 @policy(
@@ -143,6 +150,7 @@ def capabilities_not_dropped(workload: Workload, settings: Settings) -> Iterator
     ),
     remediation="Drop NET_RAW, or better ALL (`capabilities.drop: [ALL]`; Compose: `cap_drop: [ALL]`).",
     formats=CONTAINER_FORMATS,
+    fix=fixes.DROP_NET_RAW,
     related={"kics": ("dbbc6705-d541-43b0-b166-dd4be8208b54",), "checkov": ("CKV_K8S_28",)},
     examples=(
         Example(
@@ -157,7 +165,10 @@ def net_raw_not_dropped(workload: Workload, settings: Settings) -> Iterator[Hit]
         if drops(unit, "NET_RAW") or drops_unknown(unit):
             continue
         where = existing(workload, unit.capabilities_path + ("drop",))
-        yield Hit(where, f"{named_unit(workload, unit.name)} does not drop NET_RAW (or ALL)", unit=unit.name, key=True)
+        found = Hit(
+            where, f"{named_unit(workload, unit.name)} does not drop NET_RAW (or ALL)", unit=unit.name, key=True
+        )
+        yield fixing(found, fixes.DROP_NET_RAW, fixes.drop(workload, unit, "NET_RAW"))
 
 
 POLICIES: tuple[Policy, ...] = (

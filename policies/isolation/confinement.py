@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
-from .._facts import hit
+from .. import _fixes as fixes
+from .._facts import fixing, hit
 from .._terms import named_unit
 from ._common import CONTAINER_FORMATS
 
@@ -29,6 +30,7 @@ CONFINED_SECCOMP = ("RuntimeDefault", "Localhost")
         "from `security_opt`)."
     ),
     formats=CONTAINER_FORMATS,
+    fix=fixes.SECCOMP_CONFINED,
     related={"kics": ("404fde2c-bc4b-4371-9747-7054132ac953",)},
     notes=(
         "An unset profile is reported by seccomp-profile-missing (VM115), which also reports Unconfined. Compose: "
@@ -48,7 +50,9 @@ def seccomp_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.containers():
         if unit.seccomp.explicit and unit.seccomp.value == "Unconfined":
             message = f"{named_unit(workload, unit.name)} runs without seccomp (Unconfined)"
-            yield Hit(unit.seccomp.path, message, unit=unit.name)
+            found = Hit(unit.seccomp.path, message, unit=unit.name)
+            edit = fixes.confined(workload, unit.seccomp, "runtime/default")
+            yield fixing(found, fixes.SECCOMP_CONFINED, edit) if edit else found
 
 
 @policy(
@@ -63,6 +67,7 @@ def seccomp_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or Localhost with a profile).",
     formats=("kubernetes",),
+    fix=fixes.SECCOMP_DEFAULT,
     related={"trivy": ("KSV-0030", "KSV-0104")},
     notes=(
         "KICS Seccomp Profile Is Not Configured (f377b83e) also accepts the PodSecurityPolicy annotation "
@@ -87,7 +92,10 @@ def seccomp_profile_missing(workload: Workload, settings: Settings) -> Iterator[
         if fact.value in CONFINED_SECCOMP or (fact.value is None and fact.explicit):
             continue
         shown = f"is {fact.value}" if fact.explicit else "is not set"
-        yield hit(workload, fact, f"container {unit.name}: seccomp profile {shown}", unit.name)
+        message = f"container {unit.name}: seccomp profile {shown}; set seccompProfile.type: RuntimeDefault"
+        found = hit(workload, fact, message + " (or Localhost)", unit.name)
+        edit = fixes.pod_setting(workload, fact, "securityContext", "seccompProfile", "type", value="RuntimeDefault")
+        yield fixing(found, fixes.SECCOMP_DEFAULT, edit) if edit else found
 
 
 @policy(
@@ -105,6 +113,7 @@ def seccomp_profile_missing(workload: Workload, settings: Settings) -> Iterator[
         "Compose: drop `apparmor:unconfined` from `security_opt`."
     ),
     formats=CONTAINER_FORMATS,
+    fix=fixes.APPARMOR_CONFINED,
     examples=(
         Example(
             "kubernetes",
@@ -117,7 +126,9 @@ def apparmor_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]
     for unit in workload.containers():
         if unit.apparmor.explicit and unit.apparmor.value == "Unconfined":
             message = f"{named_unit(workload, unit.name)} runs without AppArmor (unconfined)"
-            yield Hit(unit.apparmor.path, message, unit=unit.name)
+            found = Hit(unit.apparmor.path, message, unit=unit.name)
+            edit = fixes.confined(workload, unit.apparmor, "runtime/default")
+            yield fixing(found, fixes.APPARMOR_CONFINED, edit) if edit else found
 
 
 @policy(
@@ -135,6 +146,7 @@ def apparmor_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]
         "`container.apparmor.security.beta.kubernetes.io/<container>: runtime/default`."
     ),
     formats=("kubernetes",),
+    fix=fixes.APPARMOR_DEFAULT,
     related={"kics": ("8b36775e-183d-4d46-b0f7-96a6f34a723f",)},
     notes=(
         "KICS reads only the beta annotation; vmlint also accepts the appArmorProfile field that replaced it. "
@@ -155,7 +167,10 @@ def apparmor_profile_missing(workload: Workload, settings: Settings) -> Iterator
         if fact.value in CONFINED_SECCOMP or (fact.value is None and fact.explicit):
             continue
         shown = f"is {fact.value}" if fact.explicit else "is not set"
-        yield hit(workload, fact, f"container {unit.name}: AppArmor profile {shown}", unit.name)
+        message = f"container {unit.name}: AppArmor profile {shown}; set appArmorProfile.type: RuntimeDefault"
+        found = hit(workload, fact, message + " (or Localhost)", unit.name)
+        edit = fixes.pod_setting(workload, fact, "securityContext", "appArmorProfile", "type", value="RuntimeDefault")
+        yield fixing(found, fixes.APPARMOR_DEFAULT, edit) if edit else found
 
 
 POLICIES: tuple[Policy, ...] = (

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
+from .. import _fixes as fixes
 from ._common import CONTAINER_FORMATS, host_namespace
 
 
@@ -19,6 +20,7 @@ from ._common import CONTAINER_FORMATS, host_namespace
     rationale="With the host PID namespace a container sees and can signal or trace every process on the node.",
     remediation="Remove `hostPID: true` (Compose: `pid: host`).",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_HOST_PID,
     related={
         "kics": ("302736f4-b16c-41b8-befe-c0baffa0bd9d", "4f31dd9f-2cc3-4751-9b53-67e4af83dac0"),
         "polaris": ("hostPIDSet",),
@@ -41,6 +43,7 @@ def host_pid(workload: Workload, settings: Settings) -> Iterator[Hit]:
     rationale="The host IPC namespace exposes shared memory and semaphores of every process on the node.",
     remediation="Remove `hostIPC: true` (Compose: `ipc: host`).",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_HOST_IPC,
     related={
         "kics": ("cd290efd-6c82-4e9d-a698-be12ae31d536", "baa3890f-bed7-46f5-ab8f-1da8fc91c729"),
         "polaris": ("hostIPCSet",),
@@ -66,6 +69,7 @@ def host_ipc(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Remove `userns_mode: host`; keep the daemon's remapping, or run the workload in a VM.",
     formats=("compose",),
+    fix=fixes.REMOVE_USERNS_HOST,
     related={"kics": ("8af7162d-6c98-482f-868e-0d33fb675ca8",)},
     examples=(
         Example(

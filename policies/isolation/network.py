@@ -8,6 +8,7 @@ from vmlint.context import MAX_POD_SELECTOR_LABELS, label_pairs, pods_labelled
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
+from .. import _fixes as fixes
 from .._objects import is_object, spec_of
 from ._common import CONTAINER_FORMATS, host_namespace
 
@@ -24,6 +25,7 @@ from ._common import CONTAINER_FORMATS, host_namespace
     ),
     remediation="Remove `hostNetwork: true` (Compose: `network_mode: host`); publish the ports you need.",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_HOST_NETWORK,
     related={
         "kics": ("6b6bdfb3-c3ae-44cb-88e4-7405c1ba2c8a", "071a71ff-f868-47a4-ac0b-3c59e4ab5443"),
         "polaris": ("hostNetworkSet",),
@@ -49,6 +51,7 @@ def host_network(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Remove `hostPort`; expose the port through a Service (NodePort or LoadBalancer when external).",
     formats=("kubernetes",),
+    fix=fixes.REMOVE_HOST_PORT,
     related={
         "kics": ("2b1836f1-dcce-416e-8e16-da8c71920633",),
         "polaris": ("hostPortSet",),

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 
-from .._facts import hit
+from .. import _fixes as fixes
+from .._facts import fixing, hit
 from .._terms import named_unit, term
 from ._common import CONTAINER_FORMATS
 
@@ -33,6 +34,7 @@ def _container_flag(
     ),
     remediation="Remove `privileged: true`; add only the capabilities the process needs, or run it in a VM.",
     formats=CONTAINER_FORMATS,
+    fix=fixes.REMOVE_PRIVILEGED,
     related={
         "kics": ("dd29336b-fe57-445b-a26e-e6aa867ae609", "ae5b6871-7f45-42e0-bb4c-ab300c4d2026"),
         "polaris": ("runAsPrivileged",),
@@ -85,6 +87,7 @@ def privileged_container(workload: Workload, settings: Settings) -> Iterator[Hit
         "no `security_opt` at all); vmlint also flags a `security_opt` that sets only AppArmor or SELinux options, "
         "which the latter passes."
     ),
+    fix=fixes.NO_ESCALATION,
     examples=(
         Example(
             "kubernetes",
@@ -103,7 +106,7 @@ def privilege_escalation_allowed(workload: Workload, settings: Settings) -> Iter
             message = f"{who} sets {term(workload, 'allowPrivilegeEscalation: true')}"
         else:
             message = f"{who} does not set {term(workload, 'allowPrivilegeEscalation: false')}"
-        yield hit(workload, fact, message, unit.name)
+        yield fixing(hit(workload, fact, message, unit.name), fixes.NO_ESCALATION, fixes.no_escalation(workload, fact))
 
 
 @policy(
@@ -121,6 +124,7 @@ def privilege_escalation_allowed(workload: Workload, settings: Settings) -> Iter
         "(Compose: `user: '10001'`), and build the image with a non-root USER."
     ),
     formats=CONTAINER_FORMATS,
+    fix=fixes.RUN_AS_NON_ROOT,
     related={
         "kics": ("cf34805e-3872-4c08-bf92-6ff7bb0cfadb",),
         "polaris": ("runAsRootAllowed",),
@@ -148,7 +152,9 @@ def run_as_root(workload: Workload, settings: Settings) -> Iterator[Hit]:
                 message = f"container {unit.name} may run as root: no non-zero runAsUser and no runAsNonRoot: true"
             else:
                 message = f"service {unit.name} may run as root: no `user:` is set (the image's user, often root)"
-            yield hit(workload, non_root, message, unit.name)
+            found = hit(workload, non_root, message, unit.name)
+            edit = fixes.pod_setting(workload, non_root, "securityContext", "runAsNonRoot", value=True)
+            yield fixing(found, fixes.RUN_AS_NON_ROOT, edit) if edit else found
 
 
 @policy(
@@ -166,6 +172,7 @@ def run_as_root(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "tmpfs where the process must write."
     ),
     formats=CONTAINER_FORMATS,
+    fix=fixes.READ_ONLY_ROOT,
     related={
         "kics": ("a9c2f49d-0671-4fc9-9ece-f4e261e128d0",),
         "polaris": ("notReadOnlyRootFilesystem",),
@@ -188,7 +195,8 @@ def writable_root_filesystem(workload: Workload, settings: Settings) -> Iterator
             continue
         setting = term(workload, "readOnlyRootFilesystem")
         shown = f"sets {setting}: false" if fact.explicit else f"does not set {setting}: true"
-        yield hit(workload, fact, f"{named_unit(workload, unit.name)} {shown}", unit.name)
+        found = hit(workload, fact, f"{named_unit(workload, unit.name)} {shown}", unit.name)
+        yield fixing(found, fixes.READ_ONLY_ROOT, fixes.read_only_root(fact))
 
 
 @policy(
@@ -204,7 +212,7 @@ def writable_root_filesystem(workload: Workload, settings: Settings) -> Iterator
     ),
     remediation="Set `runAsUser` to 10000 or above in the pod or container securityContext.",
     formats=("kubernetes",),
-    options={"minimum": Option(10000, "The lowest UID that passes.")},
+    options={"minimum": Option(10000, "The lowest UID that passes.", minimum=0, maximum=2**32 - 1)},
     related={"kics": ("02323c00-cdc3-4fdc-a310-4f2b3e7a1660",), "checkov": ("CKV_K8S_40",)},
     notes=(
         "UID 0 is also reported by run-as-root (VM104). Trivy KSV-0020 also flags UID 10000 itself, so it is "

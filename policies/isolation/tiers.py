@@ -12,6 +12,7 @@ from .._terms import subject
 
 ALL_FORMATS = ("kubernetes", "compose", "kubevirt", "packer", "libvirt")
 RANK = {"container": 0, "sandbox": 1, "vm": 2}
+ISOLATION_LEVELS = tuple(RANK)
 
 
 @policy(
@@ -31,9 +32,9 @@ RANK = {"container": 0, "sandbox": 1, "vm": 2}
     ),
     formats=ALL_FORMATS,
     options={
-        "high": Option("sandbox", "Least isolation for tier high: container, sandbox or vm."),
-        "standard": Option("container", "Least isolation for tier standard."),
-        "low": Option("container", "Least isolation for tier low."),
+        "high": Option("sandbox", "Least isolation for tier high.", choices=ISOLATION_LEVELS),
+        "standard": Option("container", "Least isolation for tier standard.", choices=ISOLATION_LEVELS),
+        "low": Option("container", "Least isolation for tier low.", choices=ISOLATION_LEVELS),
     },
     examples=(
         Example(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.context import token_not_automounted
+from vmlint.fixes import set_
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
-from .._facts import hit
+from .. import _fixes as fixes
+from .._facts import fixing, hit
 
 
 @policy(
@@ -28,6 +30,7 @@ from .._facts import hit
         "of that account mounts the token. A pod's own setting wins over its ServiceAccount's."
     ),
     formats=("kubernetes",),
+    fix=fixes.NO_TOKEN,
     related={
         "kics": ("48471392-d4d0-47c0-b135-cdec95eb3eef",),
         "polaris": ("automountServiceAccountToken",),
@@ -49,7 +52,8 @@ def service_account_token_automount(workload: Workload, settings: Settings) -> I
     if fact.value is False or (fact.value is None and fact.explicit):
         return
     if fact.explicit:
-        yield hit(workload, fact, f"{workload.kind} {workload.name} sets automountServiceAccountToken: true")
+        found = hit(workload, fact, f"{workload.kind} {workload.name} sets automountServiceAccountToken: true")
+        yield fixing(found, fixes.NO_TOKEN, set_(fact.path, False))
         return
     name = account.name.value if account.name.explicit else "default"
     if name is None:
@@ -60,7 +64,9 @@ def service_account_token_automount(workload: Workload, settings: Settings) -> I
         token_not_automounted(workload.namespace, name, workload.file),
         token_not_automounted(workload.namespace, name),
     )
-    yield Hit(found.path, found.message, key=found.key, unless=unless)
+    edit = fixes.pod_setting(workload, fact, "automountServiceAccountToken", value=False)
+    found = Hit(found.path, found.message, key=found.key, unless=unless)
+    yield fixing(found, fixes.NO_TOKEN, edit) if edit else found
 
 
 @policy(

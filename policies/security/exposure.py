@@ -9,6 +9,8 @@ from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 from vmlint.source import Path
 
+from .. import _fixes as fixes
+from .._facts import fixing
 from .._objects import internal_load_balancer, is_object, spec_of
 
 
@@ -36,6 +38,7 @@ def _ports(workload: Workload) -> Iterator[tuple[Path, PortSpec]]:
     ),
     remediation="Bind the address explicitly: `127.0.0.1:8080:80` (or `host_ip:` in the long syntax).",
     formats=("compose",),
+    fix=fixes.LOCALHOST_PORT,
     related={"kics": ("451d79dc-0588-476a-ad03-3c7f0320abb3",)},
     notes=(
         "A bare container port (`80`) is flagged too: Compose publishes it on an ephemeral host port on all "
@@ -52,7 +55,29 @@ def _ports(workload: Workload) -> Iterator[tuple[Path, PortSpec]]:
 def port_on_all_interfaces(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for path, spec in _ports(workload):
         if spec.all_interfaces:
-            yield Hit(path, "the port is published on all host interfaces")
+            found = Hit(
+                path,
+                f"{_port_text(spec)} is published on all host interfaces; bind it to one address, "
+                f"as in {_bound_example(spec)}",
+            )
+            edit = fixes.bind_localhost(workload, path)
+            yield fixing(found, fixes.LOCALHOST_PORT, edit) if edit else found
+
+
+def _span(ports: tuple[int, int]) -> str:
+    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+
+
+def _port_text(spec: PortSpec) -> str:
+    """``port 8080:80``, ``port 80`` (an ephemeral host port)."""
+    target = _span(spec.target) if spec.target else "?"
+    return f"port {_span(spec.published)}:{target}" if spec.published else f"port {target}"
+
+
+def _bound_example(spec: PortSpec) -> str:
+    target = _span(spec.target) if spec.target else "80"
+    published = _span(spec.published) if spec.published else target
+    return f"127.0.0.1:{published}:{target}"
 
 
 @policy(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vmlint.fixes import set_
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
+
+from .. import _fixes as fixes
+from .._facts import fixing
 
 
 @policy(
@@ -58,6 +62,7 @@ def vm_plaintext_password(workload: Workload, settings: Settings) -> Iterator[Hi
     ),
     remediation="Remove `ssh_pwauth: true` and provide ssh_authorized_keys instead.",
     formats=("kubevirt", "cloud-init"),
+    fix=fixes.NO_SSH_PASSWORDS,
     examples=(
         Example(
             "cloud-init",
@@ -69,7 +74,9 @@ def vm_plaintext_password(workload: Workload, settings: Settings) -> Iterator[Hi
 def ssh_password_auth(workload: Workload, settings: Settings) -> Iterator[Hit]:
     fact = workload.access.password_auth if workload.access else None
     if fact is not None and fact.explicit and fact.value is True and workload.format != "packer":
-        yield Hit(fact.path, "SSH password authentication is enabled")
+        found = Hit(fact.path, "SSH password authentication is enabled")
+        edit = fixes.in_format(workload, "cloud-init", set_(fact.path, False))
+        yield fixing(found, fixes.NO_SSH_PASSWORDS, edit) if edit else found
 
 
 @policy(
@@ -84,6 +91,7 @@ def ssh_password_auth(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Remove `disable_root: false`; log in as a named user and use sudo.",
     formats=("kubevirt", "cloud-init"),
+    fix=fixes.NO_ROOT_LOGIN,
     examples=(
         Example("cloud-init", bad="#cloud-config\ndisable_root: false", good="#cloud-config\ndisable_root: true"),
     ),
@@ -91,7 +99,9 @@ def ssh_password_auth(workload: Workload, settings: Settings) -> Iterator[Hit]:
 def vm_root_login(workload: Workload, settings: Settings) -> Iterator[Hit]:
     fact = workload.access.root_login if workload.access else None
     if fact is not None and fact.explicit and fact.value is True:
-        yield Hit(fact.path, "root may log in to the guest")
+        found = Hit(fact.path, "root may log in to the guest")
+        edit = fixes.in_format(workload, "cloud-init", set_(fact.path, True))
+        yield fixing(found, fixes.NO_ROOT_LOGIN, edit) if edit else found
 
 
 @policy(

@@ -67,17 +67,20 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
         raise RuntimeError(f"refused by the hostile-input guard: {refused}")
 
 
-def _peak_rss_kb(usage: resource.struct_rusage) -> int:
-    """This program's peak RSS: Linux's VmHWM, which starts afresh at exec; ru_maxrss keeps the high-water mark
-    of the process before exec (the forking test runner's size) and is only the fallback."""
+def _peak_rss_kb(fallback: int) -> int:
+    """This process's own peak RSS: ``VmHWM`` of its memory map.
+
+    ``ru_maxrss`` survives ``execve``: after subprocess's vfork it starts at the parent's peak, so a test process
+    that has grown (pytest after hundreds of in-process tests) would be measured instead of vmlint.
+    """
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
+    except OSError:
         pass
-    return int(usage.ru_maxrss)
+    return fallback
 
 
 def _write_report() -> None:
@@ -88,7 +91,7 @@ def _write_report() -> None:
         json.dump(
             {
                 "violations": _violations,
-                "max_rss_kb": _peak_rss_kb(usage),
+                "max_rss_kb": _peak_rss_kb(usage.ru_maxrss),
                 "cpu_s": usage.ru_utime + usage.ru_stime,
                 "wall_s": time.perf_counter() - _started,
             },
