@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Exposure, Fact, Resources, VmDisk, VmSpec, Workload, unset
-from ..parsers.xml import TEXT, parse_xml, root_tag
+from ..parsers.xml import TEXT, parse_xml_documents, root_tag
 from ..parsers.yaml_tree import YamlProblem
 from ..source import Path
 from .common import TIERS
@@ -50,11 +50,10 @@ def _text(node: Any, tag: str) -> tuple[Path, str] | None:
 
 
 def load_domain(text: str, file: str) -> tuple[list[Workload], list[YamlProblem]]:
-    """The workload of a domain XML file (none when the XML is not a domain)."""
-    root, problems = parse_xml(text)
-    if root is None:
-        return [], problems
-    return [_workload(root, file)], problems
+    """The workloads of a domain XML file: one per ``<domain>`` written one after another (virt-install's install
+    and boot phases); other root elements are not domains and give none."""
+    roots, problems = parse_xml_documents(text)
+    return [_workload(root, file) for root in roots], problems
 
 
 def _tier(root: dict[str, Any]) -> Fact[str]:
@@ -134,6 +133,8 @@ def _passthrough(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str]
     out = []
     for index, hostdev in _children(devices[1], "hostdev"):
         kind = hostdev.get("@type")
+        if kind == "mdev":  # a mediated device (vGPU) is the virtual device passthrough's fix recommends
+            continue
         out.append(Fact(f"{kind} host device" if kind else "host device", (*devices[0], "hostdev", index)))
     for index, disk in _children(devices[1], "disk"):
         if disk.get("@device") == "lun":

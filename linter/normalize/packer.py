@@ -162,14 +162,57 @@ def _other_builds(file: str | None) -> tuple[bool, bool]:
             text = _read_sibling(sibling)
             builds = _blocks(parse_hcl(text)[0] if text is not None else None, "build")
             found = found or bool(builds)
-            if any(_patches(build) for build in builds):
+            if any(_patches(build, sibling) for build in builds):
                 return True, True
     return found, False
 
 
-def _patches(build: Any) -> bool:
+def _patches(build: Any, file: str | None = None) -> bool:
     provisioners = build.get("provisioner") if isinstance(build, dict) else None
-    return any(patches(text) for text in strings_in(provisioners))
+    return _provisioners_patch(provisioners, file)
+
+
+def _provisioners_patch(provisioners: Any, file: str | None) -> bool:
+    """An upgrade command or script name in the provisioners, or in a script file they name (read as text)."""
+    if any(patches(text) for text in strings_in(provisioners)):
+        return True
+    return any(patches(text) for text in _script_texts(provisioners, file))
+
+
+def _script_texts(provisioners: Any, file: str | None) -> Iterator[str]:
+    """The text of each ``script``/``scripts`` file a provisioner names, inside the template's repository."""
+    if file is None or not isinstance(provisioners, list):
+        return
+    directory = os.path.dirname(os.path.abspath(file))
+    root = _repository_root(directory)
+    for provisioner in provisioners:
+        if not isinstance(provisioner, dict):
+            continue
+        scripts = provisioner.get("scripts")
+        for name in [provisioner.get("script"), *(scripts if isinstance(scripts, list) else [])]:
+            if not isinstance(name, str):
+                continue
+            relative = name.replace("${path.root}/", "").replace("{{template_dir}}/", "")
+            if is_unresolved(relative):
+                continue
+            target = os.path.realpath(os.path.join(directory, relative))
+            if target.startswith(root + os.sep) and os.path.isfile(target):
+                text = _read_sibling(target)
+                if text is not None:
+                    yield text
+
+
+def _repository_root(directory: str) -> str:
+    """The nearest ancestor holding ``.git`` (the template's own directory when there is none)."""
+    real = os.path.realpath(directory)
+    current = real
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return real
+        current = parent
 
 
 def load_hcl(
@@ -187,8 +230,9 @@ def load_hcl(
     resolver = _Resolver(_variables(body, path), _HCL_REF)
     builds = _blocks(body, "build")
     build_index = next((i for i, b in enumerate(body.get("build") or []) if isinstance(b, dict)), None)
-    elsewhere, patched_elsewhere = (False, False) if any(_patches(b) for b in builds) else _other_builds(path)
-    if patched_elsewhere or any(_patches(b) for b in builds):
+    patched_here = any(_patches(b, path) for b in builds)
+    elsewhere, patched_elsewhere = (False, False) if patched_here else _other_builds(path)
+    if patched_elsewhere or patched_here:
         patch: Fact[bool] = Fact(True, ("build",))
     elif build_index is not None:
         patch = Fact(False, ("build", build_index, "provisioner"))
@@ -197,13 +241,16 @@ def load_hcl(
     else:
         patch = Fact(None, ())
     workloads: list[Workload] = []
+    reported = False
     sources = body.get("source")
     for index, source in enumerate(sources if isinstance(sources, list) else []):
         labels = source.get(LABELS) or []
         kind = str(labels[0]) if labels else "source"
         name = str(labels[1]) if len(labels) > 1 else kind
-        # The build is shared: its patch-step finding goes with the first source only, not once per source.
-        step = patch if not workloads else Fact(None, ())
+        # The build is shared: its patch-step finding goes with the first source only, not once per source;
+        # a null source builds no image.
+        step = patch if not reported and kind != "null" else Fact(None, ())
+        reported = reported or kind != "null"
         workloads.append(_workload(body, ("source", index), source, kind, name, file, resolver, step, classifier))
     if not workloads and not any(key in body for key in ("variable", "build", "locals", "packer", "data")):
         return [], problems, False
@@ -211,26 +258,28 @@ def load_hcl(
 
 
 def legacy_template(
-    root: dict[str, Any], file: str, classifier: Classifier
+    root: dict[str, Any], file: str, classifier: Classifier, path: str | None = None
 ) -> tuple[list[Workload], list[ShapeProblem]]:
     """Workloads of a legacy JSON template, one per builder, and its fields of the wrong type."""
     resolver = _Resolver({}, _JSON_REF)
     resolver.values = dict(resolver.reader.map(root, (), "variables"))
     provisioners = resolver.reader.seq(root, (), "provisioners")
-    if any(patches(text) for text in strings_in(provisioners)):
+    if _provisioners_patch(provisioners, path):
         patch: Fact[bool] = Fact(True, ("provisioners",))
     elif root.get("provisioners") is not None and not isinstance(root["provisioners"], list):
         patch = Fact(None, ("provisioners",))
     else:
         patch = Fact(False, ("provisioners",), explicit="provisioners" in root)
     out: list[Workload] = []
+    reported = False
     for index, builder in enumerate(root["builders"]):
         if not isinstance(builder, dict):
             resolver.reader.wrong(("builders", index), "mapping", builder)
             continue
         kind = str(builder.get("type", "builder"))
         name = resolver.text(builder.get("name")) or kind
-        step = patch if not out else Fact(None, ())
+        step = patch if not reported and kind != "null" else Fact(None, ())
+        reported = reported or kind != "null"
         out.append(_workload(root, ("builders", index), builder, kind, name, file, resolver, step, classifier))
     return out, resolver.shapes()
 
