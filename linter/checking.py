@@ -24,9 +24,30 @@ class ActivePolicy:
     settings: Settings
 
 
+class Checks:
+    """The run's active checks, grouped once per (format, kind) of workload they apply to."""
+
+    def __init__(self, actives: Iterable[ActivePolicy]) -> None:
+        self.actives = tuple(a for a in actives if a.policy.check is not None)
+        self.by_shape: dict[tuple[str, str], tuple[ActivePolicy, ...]] = {}
+
+    def applicable(self, workload: Workload) -> tuple[ActivePolicy, ...]:
+        """The checks for the workload's format (and kind, for policies that declare kinds)."""
+        key = (workload.format, workload.kind)
+        found = self.by_shape.get(key)
+        if found is None:
+            found = tuple(
+                a
+                for a in self.actives
+                if workload.format in a.policy.formats and (not a.policy.kinds or workload.kind in a.policy.kinds)
+            )
+            self.by_shape[key] = found
+        return found
+
+
 def run_policies(
     workloads: Iterable[Workload],
-    checks: Sequence[ActivePolicy],
+    checks: Checks | Sequence[ActivePolicy],
     by_id: Mapping[str, ActivePolicy],
     lines: SourceLines,
     display: str,
@@ -40,15 +61,16 @@ def run_policies(
     ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes. A hit may name
     another active policy (``Hit.policy``: user rules evaluated in one batch); hits of inactive ones are dropped.
     """
+    grouped = checks if isinstance(checks, Checks) else Checks(checks)
     errors: list[InternalError] = []
 
     def found() -> Iterator[tuple[Finding, Workload]]:
         for workload in workloads:
-            for active in checks:
-                if workload.format not in active.policy.formats:
-                    continue
+            for active in grouped.applicable(workload):
+                check = active.policy.check
+                assert check is not None
                 try:
-                    for hit in active.policy.run(workload, active.settings):
+                    for hit in check(workload, active.settings):
                         owner = by_id.get(hit.policy) if hit.policy else active
                         if owner is not None and (not partial or written(workload, hit)):
                             yield hit_finding(workload, owner, hit, lines), workload
@@ -75,12 +97,14 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         column=position.column,
         policy=active.policy.id,
         name=active.policy.name,
-        severity=active.severity,
+        severity=hit.severity or active.severity,
         tradeoff=active.policy.tradeoff,
         message=hit.message,
         object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
         related=active.policy.related,
         unless=hit.unless,
+        needs=hit.needs,
+        once=hit.once,
         source_line=lines.get(position.file, position.line),
         fix=resolve(workload.document, workload.path + hit.path, workload.file, fix) if fix else None,
     )

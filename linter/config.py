@@ -59,6 +59,7 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_on: str = "warning"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    pod_spec_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     render: frozenset[str] = frozenset()  # tools the render stage may run: "helm", "kustomize"
     compose_projects: tuple[ComposeSet, ...] = ()
     kubernetes_version: str = NEWEST
@@ -68,7 +69,9 @@ class Config:
     admission_policies: tuple[str, ...] = ()
 
     def classifier(self) -> Classifier:
-        return Classifier(sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels)
+        return Classifier(
+            sandbox_runtimes=self.sandbox_runtimes, tier_labels=self.tier_labels, pod_spec_paths=self.pod_spec_paths
+        )
 
     def enabled(self, policy_id: str, *, default: bool = True) -> bool:
         """Whether a policy runs; one that is off by default (``default=False``) runs only when selected."""
@@ -357,6 +360,7 @@ def load_config(
         per_path_ignores={key: tuple(value) for key, value in data.get("per-path-ignores", {}).items()},
         fail_on=data.get("fail-on", "warning"),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        pod_spec_paths={kind: tuple(path.split(".")) for kind, path in data.get("pod-spec-paths", {}).items()},
         kubernetes_version=version,
         schema_dirs=tuple(found.resolve().parent / folder for folder in data.get("schema-dirs", [])),
         render=frozenset(data.get("render", [])),

@@ -25,6 +25,26 @@ def autoscaled(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
     return ("autoscaled", namespace or DEFAULT_NAMESPACE, kind, name)
 
 
+MAX_AUTOSCALED_MINIMUM = 10
+
+
+def autoscaled_at_least(namespace: str | None, kind: str, name: str, replicas: int) -> tuple[str, ...]:
+    """The fact that an autoscaler keeps at least ``replicas`` (capped at ``MAX_AUTOSCALED_MINIMUM``) of
+    ``kind/name``; an autoscaler provides one for each count up to its minReplicas (default 1)."""
+    return (
+        "autoscaled-at-least",
+        namespace or DEFAULT_NAMESPACE,
+        kind,
+        name,
+        str(min(replicas, MAX_AUTOSCALED_MINIMUM)),
+    )
+
+
+def replicas_managed(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
+    """The fact that another object (an Argo Rollout's ``workloadRef``) runs the pods of ``kind/name``."""
+    return ("replicas-managed", namespace or DEFAULT_NAMESPACE, kind, name)
+
+
 def sandbox_class(name: str) -> tuple[str, ...]:
     """The fact that a RuntimeClass called ``name`` runs pods in a sandbox."""
     return ("sandbox-runtime-class", name)
@@ -88,3 +108,50 @@ def budgets_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[
     return tuple(
         disruption_budget(namespace, subset) for size in range(len(pairs) + 1) for subset in combinations(pairs, size)
     )
+
+
+def namespace_has(namespace: str | None, what: str) -> tuple[str, ...]:
+    """The fact that the run has ``what`` ("workloads", "services") in ``namespace``: a reference there to a
+    missing object is judged only then (the run could have contained it)."""
+    return ("namespace-has", namespace or DEFAULT_NAMESPACE, what)
+
+
+def pods_port(namespace: str | None, port: str, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that some pod carrying all of ``pairs`` declares container port ``port`` (a number or a name)."""
+    return ("pods-port", namespace or DEFAULT_NAMESPACE, port, *pairs)
+
+
+def network_policy(namespace: str | None, name: str) -> tuple[str, ...]:
+    """The fact that NetworkPolicy ``name`` is in ``namespace`` (the prefix without the name: it has some)."""
+    return ("network-policy", namespace or DEFAULT_NAMESPACE, name)
+
+
+def network_policy_in(namespace: str | None) -> tuple[str, ...]:
+    """The fact that ``namespace`` has at least one NetworkPolicy."""
+    return ("network-policy-in", namespace or DEFAULT_NAMESPACE)
+
+
+def network_policy_selecting(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that a NetworkPolicy in ``namespace`` selects exactly the pods carrying ``pairs`` (() is all)."""
+    return ("network-policy-selects", namespace or DEFAULT_NAMESPACE, *pairs)
+
+
+def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[tuple[str, ...], ...]:
+    """The NetworkPolicy selector facts any one of which selects pods with ``labels``: every subset of them of up
+    to ``MAX_POD_SELECTOR_LABELS`` labels (a policy selecting on more is taken to cover its namespace)."""
+    pairs = label_pairs(labels)
+    return tuple(
+        network_policy_selecting(namespace, subset)
+        for size in range(min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1)
+        for subset in combinations(pairs, size)
+    )
+
+
+def headless_service(namespace: str | None, name: str) -> tuple[str, ...]:
+    """The fact that a headless Service (``clusterIP: None``) called ``name`` is in ``namespace``."""
+    return ("headless-service", namespace or DEFAULT_NAMESPACE, name)
+
+
+def pods_declare_ports(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that some pod carrying all of ``pairs`` declares container ports (declaring them is optional)."""
+    return ("pods-declare-ports", namespace or DEFAULT_NAMESPACE, *pairs)

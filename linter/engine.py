@@ -12,7 +12,7 @@ from itertools import chain
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
 from .caches import new_run
-from .checking import ActivePolicy, problem_finding, run_policies
+from .checking import ActivePolicy, Checks, problem_finding, run_policies
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
 from .facts import provided_facts
@@ -78,7 +78,7 @@ class Engine:
             if config.enabled(p.id, default=p.default_enabled)
         ]
         self.selectors = Selectors(catalog(policies))
-        self.checks = [a for a in self.active if a.policy.check is not None]
+        self.checks = Checks(self.active)
         self.by_id = {a.policy.id: a for a in self.active}
         self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from .context import effective
 from .fixes import FindingFix
 from .policy import Policy
+from .rbac_context import derived_facts
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -42,6 +43,8 @@ class Finding:
     object: ObjectRef | None = field(default=None, compare=False)
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     unless: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    needs: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.needs``
+    once: tuple[str, ...] = field(default=(), compare=False)  # see ``Hit.once``
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
     rendered: str = field(default="", compare=False)  # the tool whose output was linted ("helm"), if any
     fix: FindingFix | None = field(default=None, compare=False)  # what --fix would change
@@ -167,12 +170,14 @@ class Report:
         minimum_isolation: Mapping[str, str] | None = None,
         notes: tuple[str, ...] = (),
     ) -> Report:
-        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides.
+        """Merge per-file results; withdraw findings whose ``unless`` facts some file provides, and complete or
+        withdraw those that ``need`` a fact.
 
         A finding two files' runs both produce (a Compose file included by another that is linted too, or
         an include cycle) is reported once.
         """
         facts = effective(frozenset().union(*(result.facts for result in results)))
+        facts |= derived_facts(facts)
         owner: dict[tuple[object, ...], int] = {}  # a finding -> the first result that produced it
         kept: list[Finding] = []
         for index, result in enumerate(results):
@@ -181,7 +186,8 @@ class Report:
                     continue
                 if owner.setdefault(finding_key(f), index) == index:
                     kept.append(f)
-        findings = tuple(sorted(kept))
+        details = _details({f.needs for f in kept if f.needs and f.needs not in facts}, facts)
+        findings = _first_of_each(sorted(f for f in (_completed(f, facts, details) for f in kept) if f is not None))
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),
@@ -207,3 +213,44 @@ class Report:
             return False
         threshold = SEVERITY_RANK[fail_on]
         return any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in self.findings)
+
+
+def _details(needed: set[tuple[str, ...]], facts: frozenset[tuple[str, ...]]) -> dict[tuple[str, ...], list[str]]:
+    """For each needed fact, the last parts of the provided facts that extend it by one part (sorted)."""
+    out: dict[tuple[str, ...], list[str]] = {}
+    if needed:
+        for fact in facts:
+            if fact[:-1] in needed:
+                out.setdefault(fact[:-1], []).append(fact[-1])
+    return {key: sorted(values) for key, values in out.items()}
+
+
+def _completed(
+    finding: Finding, facts: frozenset[tuple[str, ...]], details: dict[tuple[str, ...], list[str]]
+) -> Finding | None:
+    """A finding that ``needs`` a fact: kept when the run provides it, else when it provides facts of one more
+    part after it, ``{}`` in its message becoming the first of those parts that names the finding's own file
+    (else the first, sorted) and how many more there are; None otherwise."""
+    if not finding.needs or finding.needs in facts:
+        return finding
+    found = details.get(finding.needs)
+    if not found:
+        return None
+    own = [detail for detail in found if f"({finding.file}:" in detail]  # the finding's own file first
+    chosen = own or found
+    more = f" (and {len(chosen) - 1} more)" if len(chosen) > 1 else ""
+    return replace(finding, message=finding.message.replace("{}", chosen[0] + more))
+
+
+def _first_of_each(findings: list[Finding]) -> tuple[Finding, ...]:
+    """The sorted findings without the later ones of a policy that share a ``once`` key."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for finding in findings:
+        if finding.once:
+            key = (finding.policy, *finding.once)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(finding)
+    return tuple(out)

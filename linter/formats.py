@@ -121,7 +121,7 @@ def load(data: bytes, file: str, classifier: Classifier, path: str | None = None
     first = documents[0].root if documents else None
     if is_compose(file, first):
         return _compose(loaded, first, yaml_problems, file, path, classifier)
-    return load_documents(loaded, documents, yaml_problems, file, classifier)
+    return load_documents(loaded, documents, yaml_problems, file, classifier, path)
 
 
 def load_documents(
@@ -130,8 +130,10 @@ def load_documents(
     yaml_problems: list[YamlProblem],
     file: str,
     classifier: Classifier,
+    path: str | None = None,
 ) -> LoadedFile:
-    """The Kubernetes, KubeVirt and legacy Packer objects of parsed documents (also rendered ones)."""
+    """The Kubernetes, KubeVirt and legacy Packer objects of parsed documents (also rendered ones; ``path``:
+    where the file is on disk, None for stdin and rendered output)."""
     text = loaded.text
     normalizer = KubernetesNormalizer(classifier, file)
     kubevirt = KubeVirtNormalizer(classifier, file, text)
@@ -139,7 +141,7 @@ def load_documents(
     for document in documents:
         if is_legacy_template(document.root):
             loaded.is_manifest = True
-            legacy, shapes = legacy_template(document.root, file, classifier)
+            legacy, shapes = legacy_template(document.root, file, classifier, path)
             loaded.workloads.extend(legacy)
             shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
         mistyped = _mistyped_identity(document.root, file)

@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-from .policy import Policy
+from .policy import Policy, engine_policy
 from .schema_policies import SCHEMA_POLICIES
 
-ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
-
-
-def _input(
-    id: str,  # noqa: A002
-    name: str,
-    severity: str,
-    summary: str,
-    rationale: str,
-    remediation: str,
-    *,
-    default_enabled: bool = True,
-) -> Policy:
-    return Policy(
-        id=id,
-        name=name,
-        tradeoff="input",
-        severity=severity,  # type: ignore[arg-type]
-        summary=summary,
-        rationale=rationale,
-        remediation=remediation,
-        check=None,
-        formats=ALL_FORMATS,
-        default_enabled=default_enabled,
-    )
-
-
 INPUT_POLICIES: tuple[Policy, ...] = (
-    _input(
+    engine_policy(
         "VM001",
         "syntax-error",
         "error",
@@ -41,7 +14,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "A manifest that does not parse is not deployed as written, and nothing else in it can be checked.",
         "Fix the syntax at the reported position.",
     ),
-    _input(
+    engine_policy(
         "VM002",
         "duplicate-key",
         "error",
@@ -49,7 +22,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Parsers disagree on which duplicate wins: a later `privileged: true` can silently override a reviewed value.",
         "Remove one of the two entries.",
     ),
-    _input(
+    engine_policy(
         "VM003",
         "file-too-large",
         "error",
@@ -57,7 +30,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Huge files are usually generated or hostile; reading them would hold up every run.",
         "Exclude the file, or raise `max-file-size` in the configuration.",
     ),
-    _input(
+    engine_policy(
         "VM004",
         "unsupported-tag",
         "warning",
@@ -65,7 +38,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Custom tags are never constructed by vmlint; in other tools they can execute code or change types.",
         "Remove the tag.",
     ),
-    _input(
+    engine_policy(
         "VM005",
         "unreadable-encoding",
         "error",
@@ -73,7 +46,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Deployment tools would reject the file; it cannot be checked.",
         "Save the file as UTF-8 text.",
     ),
-    _input(
+    engine_policy(
         "VM006",
         "resource-limit-exceeded",
         "error",
@@ -81,7 +54,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Alias bombs and deep nesting exhaust memory or time in the tools that load them.",
         "Flatten the document and avoid aliases that multiply.",
     ),
-    _input(
+    engine_policy(
         "VM007",
         "unreadable-path",
         "error",
@@ -89,7 +62,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "What cannot be read cannot be checked; a silent skip would hide it.",
         "Fix the permissions or the link, or exclude the path.",
     ),
-    _input(
+    engine_policy(
         "VM008",
         "invalid-field-type",
         "error",
@@ -97,7 +70,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "The deploying tool rejects or misreads such a field; policies that read it cannot judge it.",
         "Give the field the type the format's schema requires.",
     ),
-    _input(
+    engine_policy(
         "VM009",
         "unused-suppression",
         "warning",
@@ -107,7 +80,7 @@ INPUT_POLICIES: tuple[Policy, ...] = (
         "Remove the id from the comment or annotation (or the whole directive when none is left).",
         default_enabled=False,
     ),
-    _input(
+    engine_policy(
         "VM040",
         "invalid-suppression",
         "warning",

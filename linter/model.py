@@ -260,6 +260,7 @@ class Workload:
     node_name: Fact[str] | None = None
     vm: VmSpec | None = None
     pod_spec_path: Path = ()
+    acts_as: str = ""  # the built-in controller kind it behaves as (Deployment for a DeploymentConfig ...), or ""
 
     def containers(self) -> tuple[Unit, ...]:
         """Units that are containers of any kind (not VM guests)."""

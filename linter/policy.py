@@ -50,6 +50,11 @@ class Hit:
 
     ``unless`` lists context facts (see ``linter.context``) any one of which, if some object anywhere in
     the run provides it, withdraws the hit: e.g. a single replica is fine for an autoscaled Deployment.
+    ``needs`` is a fact: the hit stands only when the run provides it, or facts of one more part after it, and
+    ``{}`` in the message becomes one of those parts, preferably one naming the finding's file (e.g. which
+    binding, where, grants which role), and how many more there are. ``severity``
+    overrides the policy's for this hit (e.g. error for a high-tier workload). Of the findings of one policy
+    with the same non-empty ``once`` key the run reports only the first (e.g. one per namespace, not per pod).
     ``policy`` reports the hit under another policy's id (a user rule's evaluation error is VM020).
     ``fix`` (edits relative to ``path``) overrides the policy's own ``fix``.
     """
@@ -59,6 +64,9 @@ class Hit:
     unit: str | None = None
     key: bool = False
     unless: tuple[Fact, ...] = ()
+    needs: Fact = ()
+    severity: Severity | None = None
+    once: Fact = ()
     policy: str | None = None
     fix: Fix | None = None
 
@@ -146,6 +154,7 @@ class Policy:
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
+    kinds: frozenset[str] = frozenset()  # when set, the engine runs the check only on workloads of these kinds
     default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
     source: str = "builtin"  # builtin, a pack's distribution name, or a rule file
     fix: Fix | None = None  # how the policy fixes what it finds; its edits apply to hits without their own
@@ -173,6 +182,7 @@ def policy(
     related: Mapping[str, Iterable[str]] | None = None,
     options: Mapping[str, Option] | None = None,
     notes: str = "",
+    kinds: Iterable[str] = (),
     fix: Fix | None = None,
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy`` value (no registration happens)."""
@@ -192,10 +202,44 @@ def policy(
             related={tool: tuple(ids) for tool, ids in (related or {}).items()},
             options=dict(options or {}),
             notes=notes,
+            kinds=frozenset(kinds),
             fix=fix,
         )
 
     return wrap
+
+
+ALL_FORMATS = frozenset({"kubernetes", "compose", "kubevirt", "packer", "libvirt", "cloud-init"})
+
+
+def engine_policy(
+    id: str,  # noqa: A002 - the metadata field is called id
+    name: str,
+    severity: Severity,
+    summary: str,
+    rationale: str,
+    remediation: str,
+    *,
+    formats: frozenset[str] = ALL_FORMATS,
+    examples: tuple[Example, ...] = (),
+    notes: str = "",
+    default_enabled: bool = True,
+) -> Policy:
+    """A policy the engine or one of its stages reports itself (family ``input``, no check function)."""
+    return Policy(
+        id=id,
+        name=name,
+        tradeoff="input",
+        severity=severity,
+        summary=summary,
+        rationale=rationale,
+        remediation=remediation,
+        check=None,
+        formats=formats,
+        examples=examples,
+        notes=notes,
+        default_enabled=default_enabled,
+    )
 
 
 class PolicyLoadError(Exception):

@@ -23,6 +23,8 @@ MINIMUM_POLICY = "VM101"  # tier-isolation-mismatch: its options are the least i
 EXCERPT_RADIUS = 2  # lines shown before and after a finding's line
 EXCERPT_LINES_PER_FILE = 50  # finding lines per file that get an excerpt
 EXCERPT_WIDTH = 200  # characters kept of each excerpt line
+# Policies whose findings sit on or beside a secret value: a file with one of them gets no excerpt at all.
+REVEALING = frozenset({"VM601", "VM611", "VM612", "VM650"})
 
 
 def summarise(workloads: Iterable[Workload], files: tuple[str, ...]) -> tuple[WorkloadSummary, ...]:
@@ -61,13 +63,18 @@ def _where(workload: Workload) -> Position:
 
 
 def excerpts(findings: Iterable[Finding], text_of: Mapping[str, str]) -> dict[str, dict[int, str]]:
-    """The lines around findings' lines, per file: at most ``EXCERPT_LINES_PER_FILE`` finding lines a file."""
+    """The lines around findings' lines, per file: at most ``EXCERPT_LINES_PER_FILE`` finding lines a file;
+    none (an empty mapping) for a file where a ``REVEALING`` policy found a secret."""
     wanted: dict[str, list[int]] = {}
+    findings = list(findings)
+    withheld = {f.file for f in findings if f.policy in REVEALING}
     for finding in findings:
+        if finding.file in withheld:
+            continue
         lines = wanted.setdefault(finding.file, [])
         if finding.line not in lines and len(lines) < EXCERPT_LINES_PER_FILE and finding.file in text_of:
             lines.append(finding.line)
-    out: dict[str, dict[int, str]] = {}
+    out: dict[str, dict[int, str]] = {file: {} for file in withheld}
     for file, numbers in wanted.items():
         if not numbers:
             continue
@@ -80,8 +87,11 @@ def excerpts(findings: Iterable[Finding], text_of: Mapping[str, str]) -> dict[st
 
 
 def excerpt(report: Report, finding: Finding) -> list[tuple[int, str]]:
-    """The numbered lines around ``finding`` that the run kept; its own line alone when none were kept."""
+    """The numbered lines around ``finding`` that the run kept; its own line alone when none were kept (nothing
+    in a file whose excerpts were withheld)."""
     lines = report.excerpts.get(finding.file, {})
+    if finding.file in report.excerpts and not lines:
+        return []
     if finding.line not in lines:
         return [(finding.line, finding.source_line[:EXCERPT_WIDTH])] if finding.source_line else []
     start, end = finding.line - EXCERPT_RADIUS, finding.line + EXCERPT_RADIUS

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .input_policies import ALL_FORMATS
-from .policy import Example, Policy, Severity
+from .policy import Example, Policy, Severity, engine_policy
 
 
 def _render(
@@ -15,18 +14,7 @@ def _render(
     remediation: str,
     example: Example,
 ) -> Policy:
-    return Policy(
-        id=id,
-        name=name,
-        tradeoff="input",
-        severity=severity,
-        summary=summary,
-        rationale=rationale,
-        remediation=remediation,
-        check=None,
-        formats=ALL_FORMATS,
-        examples=(example,),
-    )
+    return engine_policy(id, name, severity, summary, rationale, remediation, examples=(example,))
 
 
 RENDER_POLICIES: tuple[Policy, ...] = (

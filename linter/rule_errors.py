@@ -5,26 +5,10 @@ Like the input-error policies they have no check function: the rule evaluator re
 
 from __future__ import annotations
 
-from .input_policies import ALL_FORMATS
-from .policy import Policy, Severity
-
-
-def _error(id: str, name: str, severity: Severity, summary: str, rationale: str, remediation: str) -> Policy:  # noqa: A002
-    return Policy(
-        id=id,
-        name=name,
-        tradeoff="input",
-        severity=severity,
-        summary=summary,
-        rationale=rationale,
-        remediation=remediation,
-        check=None,
-        formats=ALL_FORMATS,
-    )
-
+from .policy import Policy, engine_policy
 
 RULE_ERROR_POLICIES: tuple[Policy, ...] = (
-    _error(
+    engine_policy(
         "VM020",
         "rule-evaluation-error",
         "error",
@@ -34,7 +18,7 @@ RULE_ERROR_POLICIES: tuple[Policy, ...] = (
         "Guard the expression with has() or optional access (`object.?spec.?replicas.orValue(1)`), or fix the "
         "object; the message names the rule file and the expression.",
     ),
-    _error(
+    engine_policy(
         "VM021",
         "rule-cost-exceeded",
         "error",
@@ -43,7 +27,7 @@ RULE_ERROR_POLICIES: tuple[Policy, ...] = (
         "steps is not evaluated, and evaluation stops after 10,000 comprehension iterations.",
         "Narrow the rule with `match` (kinds, namespaces), avoid nested comprehensions over `objects`, or split it.",
     ),
-    _error(
+    engine_policy(
         "VM022",
         "admission-feature-unsupported",
         "warning",
@@ -52,7 +36,7 @@ RULE_ERROR_POLICIES: tuple[Policy, ...] = (
         "is skipped and this finding says so instead of failing silently.",
         "Move authorization checks into a policy that only runs in the cluster, or accept that vmlint skips them.",
     ),
-    _error(
+    engine_policy(
         "VM023",
         "admission-params-not-found",
         "error",

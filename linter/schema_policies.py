@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .policy import Example, Policy, Severity
+from .policy import Example, Policy, Severity, engine_policy
 
 SCHEMA_FORMATS = frozenset({"kubernetes", "kubevirt"})
 NOTES = (
@@ -22,18 +22,9 @@ def _schema(
     bad: str,
     good: str,
 ) -> Policy:
-    return Policy(
-        id=id,
-        name=name,
-        tradeoff="input",
-        severity=severity,
-        summary=summary,
-        rationale=rationale,
-        remediation=remediation,
-        check=None,
-        formats=SCHEMA_FORMATS,
-        examples=(Example("kubernetes", bad=bad, good=good),),
-        notes=NOTES,
+    example = Example("kubernetes", bad=bad, good=good)
+    return engine_policy(
+        id, name, severity, summary, rationale, remediation, formats=SCHEMA_FORMATS, examples=(example,), notes=NOTES
     )
 
 

@@ -12,6 +12,10 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "Ingress": frozenset({"networking.k8s.io", "extensions"}),
     "NetworkPolicy": frozenset({"networking.k8s.io", "extensions"}),
     "HorizontalPodAutoscaler": frozenset({"autoscaling"}),
+    **{
+        kind: frozenset({"rbac.authorization.k8s.io"})
+        for kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
+    },
 }
 
 # Annotations that make a cloud provider's load balancer internal (lower-case values).

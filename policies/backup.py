@@ -33,7 +33,7 @@ DATABASE_IMAGES = (
 )
 
 
-def _repository_name(repository: str) -> str:
+def repository_name(repository: str) -> str:
     """``docker.io/library/postgres`` -> ``postgres``; registries other than Docker Hub are kept."""
     for prefix in ("docker.io/library/", "docker.io/", "library/", "index.docker.io/library/"):
         if repository.startswith(prefix):
@@ -71,7 +71,7 @@ def database_without_named_volume(workload: Workload, settings: Settings) -> Ite
     for unit in workload.containers():
         if unit.image is None or unit.image.repository is None:
             continue
-        if _repository_name(unit.image.repository) not in images:
+        if repository_name(unit.image.repository) not in images:
             continue
         if any(volume.kind in ("persistent", "host") for volume in workload.volumes):
             continue
@@ -186,7 +186,7 @@ def _written_claim(workload: Workload, volume: Volume) -> bool:
 def stateful_workload_without_backup(workload: Workload, settings: Settings) -> Iterator[Hit]:
     if workload.role != "service" or _marked(workload, settings):
         return
-    templates = get(workload.document, ("spec", "volumeClaimTemplates")) if workload.kind == "StatefulSet" else None
+    templates = get(workload.document, ("spec", "volumeClaimTemplates")) if workload.acts_as == "StatefulSet" else None
     claims = [volume for volume in workload.volumes if volume.kind == "persistent" and _written_claim(workload, volume)]
     if isinstance(templates, list) and templates:
         path, what = ("spec", "volumeClaimTemplates"), "volumeClaimTemplates"

@@ -43,7 +43,11 @@ MIGRATING_EVICTION = ("LiveMigrate",)
             good="<interface type='network'><source network='default'/><model type='virtio'/></interface>",
         ),
     ),
-    notes="libvirt disks of type='block' on host block devices are not flagged: most are LVM volumes of the host.",
+    notes=(
+        "libvirt disks of type='block' on host block devices are not flagged: most are LVM volumes of the host. "
+        "Mediated devices (`<hostdev type='mdev'>`, vGPUs) are the virtual devices the fix recommends and are not "
+        "flagged either."
+    ),
 )
 def vm_device_passthrough(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for device in workload.vm.passthrough_devices if workload.vm else ():

@@ -16,6 +16,7 @@ from . import _fixes as fixes
 from ._facts import fixing, hit
 from ._images import images
 from ._terms import named_unit, term
+from .lifecycle import POLICIES as LIFECYCLE_POLICIES
 
 
 @policy(
@@ -323,8 +324,11 @@ POLICIES += (image_pull_policy_not_always,)
     ),
     notes=(
         "A patch step is an upgrade command in a provisioner or runcmd/bootcmd, a script whose name says "
-        "update/upgrade/patch, or cloud-init package_upgrade/apt_upgrade. Packer builds in other *.pkr.hcl files "
-        "of the same directory count. KubeVirt VMs are checked only when they embed a cloud-config."
+        "update/upgrade/patch, an upgrade command inside a provisioner's `script`/`scripts` file in the "
+        "repository (read as text, never run), or cloud-init package_upgrade/apt_upgrade. Lines that turn updates "
+        "off (`systemctl disable unattended-upgrades`, `dis-updates.bat`) are not. Packer builds in other "
+        "*.pkr.hcl files of the same directory count; `null` builders build no image and are not reported. "
+        "KubeVirt VMs are checked only when they embed a cloud-config."
     ),
 )
 def vm_without_patch_step(workload: Workload, settings: Settings) -> Iterator[Hit]:
@@ -335,3 +339,6 @@ def vm_without_patch_step(workload: Workload, settings: Settings) -> Iterator[Hi
 
 
 POLICIES += (vm_without_patch_step,)
+
+# Kubernetes lifecycle checks of this family live in their own module (policies/lifecycle.py).
+POLICIES += LIFECYCLE_POLICIES

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from vmlint.fixes import set_
 from vmlint.model import Workload
-from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.schema.lifecycle import API_LIFECYCLE, Lifecycle
 from vmlint.source import get
 
@@ -43,7 +44,10 @@ from ._terms import host_mount
             good="volumes:\n- name: root\n  containerDisk:\n    image: quay.io/containerdisks/fedora:40",
         ),
     ),
-    notes="KubeVirt: every containerDisk image of the VM is checked, not only the boot disk's.",
+    notes=(
+        "KubeVirt: every containerDisk image of the VM is checked, not only the boot disk's. Compose services that "
+        "build their image locally and never pull it (`build:` with `pull_policy: build` or `never`) are not."
+    ),
 )
 def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for image, unit in images(workload):
@@ -53,6 +57,71 @@ def image_tag_mutable(workload: Workload, settings: Settings) -> Iterator[Hit]:
             yield Hit(image.path, f"image {image.ref} of {unit} has no tag (means latest)", unit=unit)
         elif image.tag.lower() == "latest":
             yield Hit(image.path, f"image {image.ref} of {unit} uses the mutable tag latest", unit=unit)
+
+
+# Tags that name a channel, not a release: the image behind them changes with every push to the channel.
+FLOATING_TAGS = (
+    "lts",
+    "stable",
+    "mainline",
+    "edge",
+    "nightly",
+    "rolling",
+    "current",
+    "canary",
+    "beta",
+    "alpha",
+    "dev",
+    "develop",
+    "main",
+    "master",
+    "next",
+    "snapshot",
+    "unstable",
+    "testing",
+    "alpine",
+    "slim",
+)
+
+
+@lru_cache(maxsize=8)
+def _names(tags: tuple[object, ...]) -> frozenset[str]:
+    return frozenset(str(name).lower() for name in tags)
+
+
+def _floating(tag: str, names: frozenset[str]) -> bool:
+    """A tag made only of channel names (``stable``, ``lts-alpine``, ``edge-slim``), with no version in it."""
+    parts = tag.lower().replace("_", "-").split("-")
+    return all(part in names for part in parts) and not any(char.isdigit() for char in tag)  # Unicode-wide
+
+
+@policy(
+    id="VM306",
+    name="image-tag-floating",
+    tradeoff="portability",
+    severity="warning",
+    summary="An image tag names a channel (stable, lts, nightly, edge, alpine ...) rather than a release.",
+    rationale=(
+        "A channel tag is moved on every release of its channel, as `latest` is: nodes pull different code from "
+        "the same manifest, and there is no version to roll back to."
+    ),
+    remediation="Pin a release tag (`nginx:1.27.2-alpine`), or better a digest.",
+    formats=("kubernetes", "compose", "kubevirt"),
+    options={"tags": Option(list(FLOATING_TAGS), "Tags (or `-`-joined parts of tags) that name a channel.")},
+    notes=(
+        "Tags with a version number are not reported, bare majors such as `redis:7` included: they move only "
+        "within a release line (patches), which is how most images are meant to be followed, and "
+        "image-without-digest (VM801) covers pinning exactly. `latest` is image-tag-mutable (VM301)."
+    ),
+    examples=(Example("kubernetes", bad="image: nginx:stable-alpine", good="image: nginx:1.27.2-alpine"),),
+)
+def image_tag_floating(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    names = _names(tuple(settings["tags"]))
+    for image, unit in images(workload):
+        if image.ref is None or image.digest or image.tag is None or image.tag.lower() == "latest":
+            continue
+        if _floating(image.tag, names):
+            yield Hit(image.path, f"image {image.ref} of {unit} uses the channel tag {image.tag}", unit=unit)
 
 
 @policy(
@@ -111,7 +180,7 @@ def host_path_volume(workload: Workload, settings: Settings) -> Iterator[Hit]:
         yield Hit(volume.path, f"{host_mount(workload, volume)} the host path {path}")
 
 
-POLICIES: tuple[Policy, ...] = (image_tag_mutable, node_name_pinned, host_path_volume)
+POLICIES: tuple[Policy, ...] = (image_tag_mutable, image_tag_floating, node_name_pinned, host_path_volume)
 
 
 @policy(

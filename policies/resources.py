@@ -8,16 +8,20 @@ from typing import Any
 from vmlint.compose.syntax import service_of
 from vmlint.model import Fact, Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.source import get
 
 from ._facts import hit
 from ._terms import named_unit, term
 
 
-def _missing(workload: Workload, field: str, what: str) -> Iterator[Hit]:
+def _missing(workload: Workload, field: str, what: str, defaulted_by: str | None = None) -> Iterator[Hit]:
+    """Units that do not write ``field``; ``defaulted_by``: a field Kubernetes copies into it when that is set."""
     for unit in workload.containers():
         if unit.kind == "ephemeral":  # debug containers may not set resources
             continue
         fact: Fact[str] = getattr(unit.resources, field)
+        if defaulted_by is not None and getattr(unit.resources, defaulted_by).explicit:
+            continue  # Kubernetes sets a missing request to the limit
         if not fact.explicit:
             yield hit(workload, fact, f"{named_unit(workload, unit.name)} has no {term(workload, what)}", unit.name)
 
@@ -34,24 +38,23 @@ def _missing(workload: Workload, field: str, what: str) -> Iterator[Hit]:
     ),
     remediation="Set `resources.requests.cpu` to what the container needs at steady load.",
     formats=("kubernetes",),
-    related={
-        "kics": ("ca469dd4-c736-448f-8ac1-30a642705e0a",),
-        "polaris": ("cpuRequestsMissing",),
-        "kube-linter": ("unset-cpu-requirements",),
-        "checkov": ("CKV_K8S_10",),
-        "trivy": ("KSV-0015",),
-    },
-    notes="Compose reservations are rarely used and not scheduled against, so this policy is Kubernetes-only.",
+    notes=(
+        "A container that sets a CPU limit and no request is not reported: Kubernetes sets the request to the limit. "
+        "The peers' request checks (KICS CPU Requests Not Set, Polaris cpuRequestsMissing, kube-linter "
+        "unset-cpu-requirements, Checkov CKV_K8S_10, Trivy KSV-0015) flag that case too, so none is declared "
+        "equivalent. Compose reservations are rarely used and not scheduled against, so this policy is "
+        "Kubernetes-only."
+    ),
     examples=(
         Example(
             "kubernetes",
-            bad="resources:\n  limits:\n    cpu: 500m",
-            good="resources:\n  requests:\n    cpu: 250m\n  limits:\n    cpu: 500m",
+            bad="resources:\n  requests:\n    memory: 256Mi",
+            good="resources:\n  requests:\n    cpu: 250m\n    memory: 256Mi",
         ),
     ),
 )
 def cpu_request_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    yield from _missing(workload, "cpu_request", "CPU request")
+    yield from _missing(workload, "cpu_request", "CPU request", defaulted_by="cpu_limit")
 
 
 @policy(
@@ -96,23 +99,22 @@ def cpu_limit_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
     ),
     remediation="Set `resources.requests.memory` to the container's working set.",
     formats=("kubernetes",),
-    related={
-        "kics": ("229588ef-8fde-40c8-8756-f4f2b5825ded",),
-        "polaris": ("memoryRequestsMissing",),
-        "checkov": ("CKV_K8S_12",),
-        "trivy": ("KSV-0016",),
-    },
-    notes="Kubernetes-only, like cpu-request-missing (VM201).",
+    notes=(
+        "A container that sets a memory limit and no request is not reported: Kubernetes sets the request to the "
+        "limit. The peers' request checks (KICS Memory Requests Not Defined, Polaris memoryRequestsMissing, "
+        "Checkov CKV_K8S_12, Trivy KSV-0016) flag that case too, so none is declared equivalent. Kubernetes-only, "
+        "like cpu-request-missing (VM201)."
+    ),
     examples=(
         Example(
             "kubernetes",
-            bad="resources:\n  limits:\n    memory: 512Mi",
-            good="resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 512Mi",
+            bad="resources:\n  requests:\n    cpu: 250m",
+            good="resources:\n  requests:\n    cpu: 250m\n    memory: 256Mi",
         ),
     ),
 )
 def memory_request_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
-    yield from _missing(workload, "memory_request", "memory request")
+    yield from _missing(workload, "memory_request", "memory request", defaulted_by="memory_limit")
 
 
 @policy(
@@ -254,10 +256,18 @@ POLICIES += (custom_cgroup_parent, pids_limit_missing)
             "      memory: 1Gi",
         ),
     ),
-    notes="Only when no limit at all is written; a VM with a memory limit but no CPU limit is not flagged.",
+    notes=(
+        "Only when no limit at all is written; a VM with a memory limit but no CPU limit is not flagged, nor is a "
+        "VM with `cpu.dedicatedCpuPlacement: true` (KubeVirt then runs it with guaranteed QoS, limits equal to "
+        "requests)."
+    ),
 )
 def vm_without_resource_limits(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for unit in workload.units:
+        domain = get(workload.document, unit.resources.cpu_limit.path[:-3])
+        cpu = domain.get("cpu") if isinstance(domain, dict) else None
+        if isinstance(cpu, dict) and cpu.get("dedicatedCpuPlacement") is True:
+            continue  # dedicated CPUs: KubeVirt gives the launcher pod guaranteed QoS, limits equal to requests
         res = unit.resources
         limits = (res.cpu_limit, res.memory_limit)
         if all(not fact.explicit for fact in limits):

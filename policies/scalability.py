@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_port, service_of
-from vmlint.context import absent, autoscaled, budgets_covering, defined
+from vmlint.context import (
+    absent,
+    autoscaled,
+    autoscaled_at_least,
+    budgets_covering,
+    defined,
+    headless_service,
+    namespace_has,
+    replicas_managed,
+)
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import get
@@ -33,8 +42,10 @@ from ._spread import spreads_over_nodes
     options={"minimum": Option(2, "The fewest replicas that pass.", minimum=1, maximum=10_000)},
     related={"polaris": ("deploymentMissingReplicas",)},
     notes=(
-        "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload "
-        "withdraws the finding."
+        "An unset `replicas` means 1. A HorizontalPodAutoscaler anywhere in the run that targets the workload with "
+        "`minReplicas` of at least the minimum withdraws the finding (an autoscaler with minReplicas 1, the "
+        "default, still runs a single replica when idle), and so does an Argo Rollout whose `workloadRef` runs a "
+        "Deployment's pods."
     ),
     examples=(
         Example(
@@ -62,7 +73,10 @@ def single_replica(workload: Workload, settings: Settings) -> Iterator[Hit]:
         found.path,
         found.message,
         key=found.key,
-        unless=(autoscaled(workload.namespace, workload.kind, workload.name),),
+        unless=(
+            autoscaled_at_least(workload.namespace, workload.kind, workload.name, minimum),
+            replicas_managed(workload.namespace, workload.kind, workload.name),
+        ),
     )
 
 
@@ -183,7 +197,7 @@ POLICIES += (container_name_on_scaled_service, fixed_host_port_on_scaled_service
 )
 def replicas_not_spread(workload: Workload, settings: Settings) -> Iterator[Hit]:
     scaling = workload.scaling
-    if workload.kind not in ("Deployment", "StatefulSet") or scaling is None:
+    if workload.acts_as not in ("Deployment", "StatefulSet") or scaling is None:
         return
     replicas = scaling.replicas.value
     if replicas is None or replicas < int(settings["minimum"]) or spreads_over_nodes(workload):
@@ -275,7 +289,7 @@ def autoscaled_replicas_set(workload: Workload, settings: Settings) -> Iterator[
 )
 def pod_disruption_budget_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
     scaling = workload.scaling
-    if workload.format != "kubernetes" or workload.kind not in ("Deployment", "StatefulSet") or scaling is None:
+    if workload.format != "kubernetes" or workload.acts_as not in ("Deployment", "StatefulSet") or scaling is None:
         return
     if scaling.replicas.value is None or scaling.replicas.value < 2:
         return
@@ -305,9 +319,11 @@ def pod_disruption_budget_missing(workload: Workload, settings: Settings) -> Ite
         "directory that defines the target together with the autoscaler."
     ),
     formats=("kubernetes",),
+    kinds=("HorizontalPodAutoscaler",),
     notes=(
-        "Judged over the run: a target defined outside the linted paths (another repository, a Helm chart) is "
-        "reported; ignore the policy for such paths. The target matches on namespace, kind and name; kube-linter's "
+        "Judged over the run, only when the autoscaler's namespace has workloads in the linted files (the run "
+        "could have contained the target): a target defined outside the linted paths is then reported; ignore the "
+        "policy for such paths. The target matches on namespace, kind and name; kube-linter's "
         "dangling-horizontalpodautoscaler also compares the apiVersion, and KICS's HPA Targets Invalid Object "
         "checks the describedObject of Object metrics, so neither is declared equivalent."
     ),
@@ -332,6 +348,7 @@ def autoscaler_target_missing(workload: Workload, settings: Settings) -> Iterato
         f"HorizontalPodAutoscaler {workload.name} targets {kind} {name}, which no linted file defines",
         key=True,
         unless=(defined(workload.namespace, kind, name),),
+        needs=namespace_has(workload.namespace, "workloads"),
     )
 
 
@@ -380,3 +397,131 @@ def vm_replicas_share_identity(workload: Workload, settings: Settings) -> Iterat
 
 
 POLICIES += (vm_replicas_share_identity,)
+
+
+@policy(
+    id="VM506",
+    name="selector-mismatch",
+    tradeoff="scalability",
+    severity="error",
+    summary="A controller's `spec.selector.matchLabels` are not all on its pod template's labels.",
+    rationale=(
+        "The controller counts and manages the pods its selector matches. If its own template's pods do not "
+        "match, apps/v1 rejects the object; older APIs and custom controllers create pods they never see, and "
+        "scale without end or adopt someone else's pods."
+    ),
+    remediation="Make every `spec.selector.matchLabels` entry a label of `spec.template.metadata.labels`.",
+    formats=("kubernetes",),
+    related={"kube-linter": ("mismatching-selector",)},
+    notes="Selectors with matchExpressions are not judged.",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="spec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n"
+            "        app: frontend",
+            good="spec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n"
+            "        app: web",
+        ),
+    ),
+)
+def selector_mismatch(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    spec = workload.pod_spec_path
+    if workload.format != "kubernetes" or workload.path or spec[:2] != ("spec", "template"):
+        return
+    selector = get(workload.document, ("spec", "selector"))
+    match = selector.get("matchLabels") if isinstance(selector, dict) else None
+    if not isinstance(match, dict) or selector.get("matchExpressions"):
+        return
+    labels = get(workload.document, ("spec", "template", "metadata", "labels"))
+    labels = labels if isinstance(labels, dict) else {}
+    for key, value in match.items():
+        if key not in labels or str(labels[key]) != str(value):
+            yield Hit(
+                ("spec", "selector", "matchLabels", key),
+                f"{workload.kind} {workload.name} selects {key}={value}, which its pod template does not carry",
+            )
+
+
+def _zero(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value == 0) or value in ("0", "0%")
+
+
+@policy(
+    id="VM508",
+    name="pdb-allows-no-disruption",
+    tradeoff="scalability",
+    severity="warning",
+    summary="A PodDisruptionBudget allows no voluntary disruption (maxUnavailable 0 or minAvailable 100%).",
+    rationale=(
+        "A budget that allows no eviction blocks every node drain, upgrade and autoscaler scale-down on the nodes "
+        "its pods run on, until someone deletes the budget by hand."
+    ),
+    remediation="Allow at least one pod to be evicted: `maxUnavailable: 1`, or a minAvailable below the replicas.",
+    formats=("kubernetes",),
+    kinds=("PodDisruptionBudget",),
+    related={"polaris": ("pdbDisruptionsIsZero",), "kube-linter": ("pdb-max-unavailable",)},
+    notes="A minAvailable equal to the replica count of the pods it selects is not judged (it needs the workload).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 0",
+            good="kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1",
+        ),
+    ),
+)
+def pdb_allows_no_disruption(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.role != "object" or workload.kind != "PodDisruptionBudget":
+        return
+    spec = spec_of(workload)
+    if _zero(spec.get("maxUnavailable")):
+        yield Hit(("spec", "maxUnavailable"), f"PodDisruptionBudget {workload.name} allows no pod to be evicted")
+    elif spec.get("minAvailable") == "100%":
+        yield Hit(("spec", "minAvailable"), f"PodDisruptionBudget {workload.name} allows no pod to be evicted")
+
+
+POLICIES += (selector_mismatch, pdb_allows_no_disruption)
+
+
+@policy(
+    id="VM509",
+    name="statefulset-service-missing",
+    tradeoff="scalability",
+    severity="warning",
+    summary="A StatefulSet's serviceName names no headless Service (clusterIP: None) in the run.",
+    rationale=(
+        "A StatefulSet's pods get their stable DNS names (db-0.db, db-1.db) from the headless Service its "
+        "serviceName governs. Without it peers cannot find each other by name, and replicas that should form a "
+        "cluster stay strangers."
+    ),
+    remediation="Add a Service with `clusterIP: None` named as `spec.serviceName`, selecting the StatefulSet's pods.",
+    formats=("kubernetes",),
+    related={"kics": ("bb241e61-77c3-4b97-9575-c0f8a1e008d0",)},
+    notes=(
+        "Judged over the run, only when the StatefulSet's namespace has Services in the linted files. A missing "
+        "serviceName is not reported (it is optional since Kubernetes 1.30)."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: StatefulSet\nspec:\n  serviceName: db\n---\nkind: Service\nmetadata:\n  name: db\nspec:\n"
+            "  clusterIP: 10.0.0.10",
+            good="kind: StatefulSet\nspec:\n  serviceName: db\n---\nkind: Service\nmetadata:\n  name: db\nspec:\n"
+            "  clusterIP: None",
+        ),
+    ),
+)
+def statefulset_service_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.acts_as != "StatefulSet" or workload.path:
+        return
+    name = get(workload.document, ("spec", "serviceName"))
+    if not isinstance(name, str) or not name:
+        return
+    yield Hit(
+        ("spec", "serviceName"),
+        f"{workload.kind} {workload.name}: serviceName {name} names no headless Service in the linted files",
+        unless=(headless_service(workload.namespace, name),),
+        needs=namespace_has(workload.namespace, "services"),
+    )
+
+
+POLICIES += (statefulset_service_missing,)

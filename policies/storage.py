@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmlint.compose.syntax import parse_mount, service_mounts
-from vmlint.model import Workload
+from vmlint.model import VmDisk, Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
-from vmlint.source import Path
+from vmlint.source import Path, get
 
 from ._terms import term
 
@@ -158,6 +158,16 @@ def unsafe_disk_cache(workload: Workload, settings: Settings) -> Iterator[Hit]:
             yield Hit(disk.cache.path, f"disk {disk.name} ignores flushes (cache='unsafe')")
 
 
+def _read_only_image(workload: Workload, disk: VmDisk) -> bool:
+    """A disk marked <readonly/> or backed by an ISO image: a cloud-init, config or install medium."""
+    node = get(workload.document, workload.path + disk.path)
+    if not isinstance(node, dict):
+        return False
+    sources = node.get("source")
+    files = [item.get("@file") for item in sources if isinstance(item, dict)] if isinstance(sources, list) else []
+    return "readonly" in node or any(isinstance(f, str) and f.lower().endswith(".iso") for f in files)
+
+
 @policy(
     id="VM882",
     name="raw-file-disk",
@@ -183,6 +193,8 @@ def unsafe_disk_cache(workload: Workload, settings: Settings) -> Iterator[Hit]:
 )
 def raw_file_disk(workload: Workload, settings: Settings) -> Iterator[Hit]:
     for disk in workload.vm.disk_details if workload.vm else ():
+        if _read_only_image(workload, disk):
+            continue
         if disk.source == "file" and disk.format.explicit and disk.format.is_("raw"):
             yield Hit(disk.format.path, f"disk {disk.name} is a raw file: no copy-on-write or snapshots")
 

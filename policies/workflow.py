@@ -8,6 +8,34 @@ from vmlint.compose.syntax import service_mounts, service_of
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
 
+from ._facts import under
+from .backup import DATABASE_IMAGES, repository_name
+
+# Where database and queue images keep their data: a host directory mounted there is state, not source code.
+DATA_DIRECTORIES = (
+    "/var/lib/postgresql",
+    "/var/lib/mysql",
+    "/var/lib/mariadb",
+    "/var/lib/mongodb",
+    "/data/db",
+    "/data/configdb",
+    "/var/lib/redis",
+    "/usr/share/elasticsearch/data",
+    "/usr/share/opensearch/data",
+    "/var/lib/cassandra",
+    "/opt/couchdb/data",
+    "/var/lib/influxdb",
+    "/var/lib/influxdb2",
+    "/var/lib/neo4j",
+    "/var/lib/clickhouse",
+    "/cockroach/cockroach-data",
+    "/var/opt/mssql",
+    "/var/lib/rabbitmq",
+    "/bitnami",
+)
+# Image data directories too generic to list above, state only when the image is a database's.
+DATABASE_DATA_ROOTS = ("/data", "/var/lib")
+
 POLICIES: tuple[Policy, ...] = ()
 
 
@@ -57,7 +85,11 @@ def _is_source_directory(source: str) -> bool:
     ),
     remediation="Copy the code into the image at build time; keep source mounts in a development override file.",
     formats=("compose",),
-    notes="Single files (`./nginx.conf`) and read-only mounts are not flagged.",
+    notes=(
+        "Single files (`./nginx.conf`), read-only mounts and mounts onto a data directory (a database image's, "
+        "such as `./postgres14:/var/lib/postgresql/data`, or `/data` of a database image such as redis) are not "
+        "flagged: those hold state, not code."
+    ),
     examples=(
         Example(
             "compose",
@@ -67,7 +99,17 @@ def _is_source_directory(source: str) -> bool:
     ),
 )
 def source_code_bind_mount(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    database = any(
+        unit.image is not None
+        and unit.image.repository is not None
+        and repository_name(unit.image.repository) in DATABASE_IMAGES
+        for unit in workload.containers()
+    )
     for spec, _, where in service_mounts(workload):
+        if spec.target and (
+            under(spec.target, DATA_DIRECTORIES) or (database and under(spec.target, DATABASE_DATA_ROOTS))
+        ):
+            continue  # a data directory: state, which backup policies judge
         if spec.kind == "bind" and spec.source and not spec.read_only and _is_source_directory(spec.source):
             yield Hit(where, f"{spec.source} is mounted read-write at {spec.target}")
 

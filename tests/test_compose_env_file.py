@@ -147,3 +147,35 @@ def test_env_file_values_are_interpolated_from_dot_env(tmp_path: Path) -> None:
         },
     )
     assert [row[1:4] for row in found(["compose.yaml"], tmp_path)] == [("a.env", 1, 23)]
+
+
+@pytest.mark.parametrize(
+    ("ignore_file", "rules"),
+    [
+        (".gitignore", "deploy/.env\n"),  # the repository root's .gitignore, relative to the root
+        ("deploy/.gitignore", ".env\n"),  # the Compose folder's own
+        ("other/.gitignore", ""),  # a .gitignore beside, not above: ignores nothing here (control below)
+        (".git/info/exclude", "**/.env\n"),
+    ],
+)
+def test_a_dot_env_that_git_ignores_anywhere_above_is_not_read(tmp_path: Path, ignore_file: str, rules: str) -> None:
+    text = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n"
+    write(tmp_path, {"deploy/compose.yaml": text, "deploy/.env": "DB_PASSWORD=hunter2\n", ignore_file: rules})
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    expected = [("deploy/compose.yaml", 5, 26)] if not rules else []
+    assert [row[1:4] for row in found(["deploy/compose.yaml"], tmp_path)] == expected
+
+
+def test_a_deeper_gitignore_can_re_include_a_dot_env(tmp_path: Path) -> None:
+    text = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n"
+    write(
+        tmp_path,
+        {
+            "deploy/compose.yaml": text,
+            "deploy/.env": "DB_PASSWORD=hunter2\n",
+            ".gitignore": ".env\n",
+            "deploy/.gitignore": "!.env\n",
+        },
+    )
+    (tmp_path / ".git").mkdir()
+    assert [row[1:4] for row in found(["deploy/compose.yaml"], tmp_path)] == [("deploy/compose.yaml", 5, 26)]

@@ -45,7 +45,7 @@ services:
         bind: {propagation: rshared}
       - shared:/data
   worker:
-    image: worker:1.0
+    image: worker:stable
     volumes: [shared:/data]
   scaled:
     image: scaled:1.0
@@ -54,6 +54,7 @@ services:
     deploy: {replicas: 2}
   db:
     image: postgres:16
+    environment: {POSTGRES_HOST_AUTH_METHOD: trust}
   built:
     build: .
 volumes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from vmlint.context import (
     absent,
     autoscaled,
+    autoscaled_at_least,
     budgets_covering,
     contradicted,
     defined,
@@ -33,8 +34,18 @@ def test_hpa_provides_the_autoscaled_fact_and_contradicts_its_absence() -> None:
         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}},
     }
     target = autoscaled("shop", "Deployment", "web")
-    assert _facts(hpa) == [defined("shop", "HorizontalPodAutoscaler", "web"), target, contradicted(absent(target))]
+    at_least_one = autoscaled_at_least("shop", "Deployment", "web", 1)  # minReplicas defaults to 1
+    assert _facts(hpa) == [
+        defined("shop", "HorizontalPodAutoscaler", "web"),
+        target,
+        contradicted(absent(target)),
+        at_least_one,
+    ]
     assert autoscaled(None, "Deployment", "web") == ("autoscaled", "default", "Deployment", "web")
+    hpa["spec"]["minReplicas"] = 3  # type: ignore[index]
+    assert [f for f in _facts(hpa) if f[0] == "autoscaled-at-least"] == [
+        autoscaled_at_least("shop", "Deployment", "web", count) for count in (1, 2, 3)
+    ]
 
 
 def test_a_replicated_workload_presumes_it_is_not_autoscaled_until_an_hpa_says_so() -> None:

@@ -29,6 +29,10 @@ FIXES = Path(__file__).parent / "fixes"
 BEFORE = sorted(p for p in FIXES.rglob("*") if p.is_file() and ".fixed" not in p.name)
 
 
+# Findings a fix rightly uncovers: a pod taken off the host network is subject to NetworkPolicies (VM124).
+UNCOVERED = {"VM107": {"VM124"}}
+
+
 def golden(before: Path) -> Path:
     return before.with_name(before.stem + ".fixed" + before.suffix) if before.suffix else before.with_suffix(".fixed")
 
@@ -113,11 +117,12 @@ def test_fix_matches_golden_and_is_idempotent(
     assert Path(before.name).read_text(encoding="utf-8") == fixed
     assert "vmlint: 0 fixed, 0 remaining" in err
 
-    # None of the fixed findings is left, and no finding appears that the file did not have.
+    # None of the fixed findings is left, and no finding appears that the file did not have (but UNCOVERED ones).
     after = findings(before.name)
     assert [f for f in after if f["policy"] == policy] == []
     seen = {(f["policy"], f["message"], json.dumps(f["object"])) for f in had}
-    assert [f for f in after if (f["policy"], f["message"], json.dumps(f["object"])) not in seen] == []
+    new = [f for f in after if (f["policy"], f["message"], json.dumps(f["object"])) not in seen]
+    assert [f for f in new if f["policy"] not in UNCOVERED.get(policy, set())] == []
 
     # Comments, blank lines and markers stay; only the named lines change.
     assert kept_lines(original) - kept_lines(fixed) == Counter()

@@ -111,3 +111,22 @@ def test_xml_nesting_limit() -> None:
     root, problems = parse_xml("<a>" * 600 + "</a>" * 600)
     assert root is None
     assert [p.code for p in problems] == ["VM006"]
+
+
+def test_domains_written_one_after_another_are_a_sequence_of_domains() -> None:
+    from vmlint.formats import load
+    from vmlint.normalize.common import Classifier
+
+    phase = "<domain type='kvm'>\n  <name>{name}</name>\n  <devices>\n    <graphics type='vnc' listen='0.0.0.0'/>\n"
+    phase += "  </devices>\n</domain>\n"
+    text = phase.format(name="install") + "<!-- boot -->\n" + phase.format(name="boot")
+    loaded = load(text.encode(), "vm.xml", Classifier())
+    assert loaded.problems == []
+    assert [(w.name, w.exposure[0].path) for w in loaded.workloads] == [
+        ("install", ("devices", 0, "graphics", 0, "@listen")),
+        ("boot", ("devices", 0, "graphics", 0, "@listen")),
+    ]
+    assert loaded.documents == 2
+    broken = load((text + "<domain><name>x</nam></domain>\n").encode(), "vm.xml", Classifier())
+    assert [w.name for w in broken.workloads] == ["install", "boot"]
+    assert [(p.code, p.position.line) for p in broken.problems] == [("VM001", 14)]

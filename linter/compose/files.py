@@ -33,7 +33,7 @@ class FileAccess:
 
     directory: str | None
     cache: dict[str, ProjectFile | str] = field(default_factory=dict)
-    ignore: pathspec.GitIgnoreSpec | None = None
+    ignores: dict[str, pathspec.GitIgnoreSpec] = field(default_factory=dict)  # .gitignore path -> its rules
 
     def resolve(self, reference: str, display_from: str, real_from: str | None) -> tuple[str, str] | str:
         """(display, real path) of ``reference`` written in a file, or why it cannot be read."""
@@ -80,17 +80,42 @@ class FileAccess:
         return self.read_text(real)
 
     def git_ignored(self, real: str) -> bool:
-        """Whether the project directory's ``.gitignore`` ignores ``real`` (an untracked file is no commit)."""
+        """Whether git ignores ``real`` (an untracked file is no commit), by git's own rules.
+
+        Every ``.gitignore`` from the repository root (the nearest directory with ``.git``) down to the file's
+        directory, each relative to its own directory, the deepest matching rule winning, and
+        ``.git/info/exclude``; outside a repository, the project directory's ``.gitignore``.
+        """
         if self.directory is None:
             return False
-        if self.ignore is None:
-            rules = self.sibling(os.path.join(self.directory, ".gitignore"), ".gitignore")
-            text = self.read_text(rules) if rules is not None else None
-            try:  # a scanned repository's patterns: matched without backtracking (see linter/patterns.py)
-                self.ignore = gitignore_spec((text or "").splitlines())
-            except PatternError:  # a .gitignore git itself would not make sense of: nothing counts as ignored
-                self.ignore = gitignore_spec(())
-        return self.ignore.match_file(os.path.relpath(os.path.realpath(real), self.directory))
+        target = os.path.realpath(real)
+        root = _repository_root(self.directory) or self.directory
+        decided: bool | None = None
+        for directory, spec in self._ignore_specs(root, os.path.dirname(target)):
+            include = spec.check_file(os.path.relpath(target, directory)).include
+            if include is not None:
+                decided = include
+        return decided is True
+
+    def _ignore_specs(self, root: str, directory: str) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+        """(directory, rules) pairs in git's order of precedence, lowest first."""
+        sources = [(root, os.path.join(root, ".git", "info", "exclude"))]
+        levels = [root]
+        relative = os.path.relpath(directory, root)
+        if relative != "." and not relative.startswith(".."):
+            for part in relative.split(os.sep):
+                levels.append(os.path.join(levels[-1], part))
+        sources += [(level, os.path.join(level, ".gitignore")) for level in levels]
+        specs = []
+        for level, rules in sources:
+            if rules not in self.ignores:
+                text = self.read_text(rules) if os.path.isfile(rules) else None
+                try:  # a scanned repository's patterns: matched without backtracking (see linter/patterns.py)
+                    self.ignores[rules] = gitignore_spec((text or "").splitlines())
+                except PatternError:  # rules git itself would not make sense of: they ignore nothing
+                    self.ignores[rules] = gitignore_spec(())
+            specs.append((level, self.ignores[rules]))
+        return specs
 
     @staticmethod
     def read_text(real: str) -> str | None:
@@ -112,3 +137,15 @@ class FileAccess:
             return None
         real = os.path.realpath(candidate)
         return candidate if os.path.commonpath([real, self.directory]) == self.directory else None
+
+
+def _repository_root(directory: str) -> str | None:
+    """The nearest directory at or above ``directory`` that holds ``.git``."""
+    current = os.path.realpath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent

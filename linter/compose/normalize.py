@@ -238,13 +238,17 @@ class ComposeNormalizer:
 
         def pick(section: dict[str, Any], section_path: Path, key: str, legacy: str | None) -> Fact[str]:
             fact = read.text(section, section_path, key)
-            if fact.explicit or legacy is None or legacy not in service:
-                return fact
-            return read.text(service, path, legacy)
+            if not fact.explicit and legacy is not None and legacy in service:
+                fact = read.text(service, path, legacy)
+            return unset(None, fact.path) if _zero(fact.value) else fact  # 0 means unlimited
 
+        cpu_limit = pick(limits, (*base, "limits"), "cpus", "cpus")
+        if not cpu_limit.explicit and "cpu_quota" in service:  # cpu_quota (with cpu_period) is a CPU limit
+            quota = read.text(service, path, "cpu_quota")
+            cpu_limit = quota if quota.value is None or not _zero(quota.value) else cpu_limit
         return Resources(
             cpu_request=pick(reservations, (*base, "reservations"), "cpus", None),
-            cpu_limit=pick(limits, (*base, "limits"), "cpus", "cpus"),
+            cpu_limit=cpu_limit,
             memory_request=pick(reservations, (*base, "reservations"), "memory", "mem_reservation"),
             memory_limit=pick(limits, (*base, "limits"), "memory", "mem_limit"),
         )
@@ -371,3 +375,14 @@ class ComposeNormalizer:
             replicas = self.reader.integer(service, path, "scale", 1, bounds=NON_NEGATIVE_INT32)
         container_name = self.reader.text(service, path, "container_name")
         return Scaling(replicas=replicas, container_name=container_name if container_name.explicit else None)
+
+
+def _zero(value: str | None) -> bool:
+    """A Compose limit of 0 (``0``, ``0.0``, ``0b``, ``-1`` for cpu_quota): no limit at all."""
+    if value is None:
+        return False
+    text = value.strip().lower().rstrip("bkmg")
+    try:
+        return float(text) <= 0
+    except ValueError:
+        return False

@@ -13,6 +13,8 @@ from typing import Any
 from ..model import Workload
 from ..normalize.common import Classifier
 from .kubernetes import kubernetes_facts
+from .network import network_facts
+from .rbac import rbac_facts
 from .vm import vm_facts
 
 __all__ = ["kubernetes_facts", "provided_facts", "vm_facts"]
@@ -30,4 +32,6 @@ def provided_facts(
     for obj in objects:
         facts.update(kubernetes_facts(obj, made_of.get(id(obj), ()), classifier, file))
         facts.update(vm_facts(obj))
+        facts.update(rbac_facts(obj, file))
+        facts.update(network_facts(obj, made_of.get(id(obj), ())))
     return facts

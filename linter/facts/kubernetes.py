@@ -7,19 +7,23 @@ from itertools import combinations
 from typing import Any
 
 from ..context import (
+    MAX_AUTOSCALED_MINIMUM,
     MAX_POD_SELECTOR_LABELS,
     absent,
     autoscaled,
+    autoscaled_at_least,
     contradicted,
     defined,
     disruption_budget,
     label_pairs,
     pods_labelled,
+    replicas_managed,
     sandbox_class,
     token_not_automounted,
 )
 from ..model import Workload
 from ..normalize.common import Classifier
+from ..normalize.kubernetes import workload_ref
 
 
 def _pod_labels(obj: dict[str, Any], workloads: Sequence[Workload]) -> Mapping[Any, Any] | None:
@@ -67,12 +71,19 @@ def kubernetes_facts(
         pairs = label_pairs(labels)
         for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
             yield from (pods_labelled(namespace, subset) for subset in combinations(pairs, size))
+    ref = workload_ref(obj) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
+    if ref is not None:
+        yield replicas_managed(namespace, *ref)
     if kind == "HorizontalPodAutoscaler":
         spec = obj.get("spec")
         target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
         if isinstance(target, dict) and isinstance(target.get("kind"), str) and isinstance(target.get("name"), str):
             yield autoscaled(namespace, target["kind"], target["name"])
             yield contradicted(absent(autoscaled(namespace, target["kind"], target["name"])))
+            minimum = spec.get("minReplicas", 1) if isinstance(spec, dict) else 1
+            if isinstance(minimum, int) and not isinstance(minimum, bool):
+                for count in range(1, min(minimum, MAX_AUTOSCALED_MINIMUM) + 1):
+                    yield autoscaled_at_least(namespace, target["kind"], target["name"], count)
     elif kind == "PodDisruptionBudget":
         yield from _selector_facts(namespace, obj.get("spec"))
     elif kind == "ServiceAccount" and isinstance(name, str):

@@ -32,6 +32,7 @@ class Classifier:
 
     sandbox_runtimes: frozenset[str] = frozenset(DEFAULT_SANDBOX_RUNTIMES)
     tier_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    pod_spec_paths: Mapping[str, Path] = field(default_factory=dict)  # "group/Kind" or "Kind" -> pod spec path
 
     def tier(self, sources: list[tuple[Mapping[str, Any], Path]]) -> Fact[str]:
         """The tier from the first label/annotation map that sets one; unset otherwise.

@@ -18,9 +18,18 @@ _PATCH = re.compile(
 )
 
 
+# Lines that turn updates off (``systemctl disable unattended-upgrades``, ``dis-updates.bat``): not a patch step.
+_DISABLES = re.compile(
+    r"\b(?:systemctl\s+(?:disable|mask|stop)|apt(?:-get)?\s+(?:-\S+\s+)*(?:remove|purge)|(?:dnf|yum)\s+remove)\b"
+    r"|(?:^|[/\\_-])(?:dis|disable|no|stop|block)[_-]?(?:auto[_-]?)?(?:windows[_-]?)?(?:update|upgrade)s?\w*\.(?:sh|ps1|bat)\b"
+    r"|Set-Service\s+wuauserv\s+-StartupType\s+Disabled",
+    re.IGNORECASE,
+)
+
+
 def patches(text: str) -> bool:
-    """True when a command or script name upgrades the guest's packages."""
-    return bool(_PATCH.search(text))
+    """True when a command or script name upgrades the guest's packages (lines that disable updates do not)."""
+    return any(_PATCH.search(line) and not _DISABLES.search(line) for line in text.splitlines())
 
 
 def strings_in(value: Any) -> list[str]:

@@ -29,6 +29,28 @@ GROUP_POD_SPEC_PATHS: dict[tuple[str, str], Path] = {
     ("serving.knative.dev", "Configuration"): ("spec", "template", "spec"),
     ("serving.knative.dev", "Revision"): ("spec",),
     ("sources.knative.dev", "ContainerSource"): ("spec", "template", "spec"),
+    ("keda.sh", "ScaledJob"): ("spec", "jobTargetRef", "template", "spec"),
+    ("apps.openshift.io", "DeploymentConfig"): ("spec", "template", "spec"),
+    ("", "DeploymentConfig"): ("spec", "template", "spec"),  # OpenShift 3 served it as apiVersion v1
+}
+# Where a custom resource (its API group has a dot and is not Kubernetes's own ``*.k8s.io``) may carry a pod
+# template: it is a workload when a ``containers`` list is there.
+SHAPE_POD_SPEC_PATHS: tuple[Path, ...] = (
+    ("spec", "template", "spec"),
+    ("spec", "jobTemplate", "spec", "template", "spec"),
+    ("spec", "jobTargetRef", "template", "spec"),
+)
+# Custom controllers with the semantics of a built-in one (replicas, selectors, budgets as for that kind).
+ACTS_AS: dict[tuple[str, str], str] = {
+    ("apps.openshift.io", "DeploymentConfig"): "Deployment",
+    ("", "DeploymentConfig"): "Deployment",
+    ("argoproj.io", "Rollout"): "Deployment",
+    ("apps.kruise.io", "CloneSet"): "Deployment",
+    ("apps.kruise.io", "StatefulSet"): "StatefulSet",
+    ("apps.kruise.io", "DaemonSet"): "DaemonSet",
+    ("apps.kruise.io", "BroadcastJob"): "Job",
+    ("apps.kruise.io", "AdvancedCronJob"): "CronJob",
+    ("keda.sh", "ScaledJob"): "Job",
 }
 REPLICATED_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
 JOB_KINDS = {"Job", "CronJob"}
@@ -44,13 +66,69 @@ def is_kubernetes_object(root: Any) -> bool:
     return isinstance(root, dict) and isinstance(root.get("apiVersion"), str) and isinstance(root.get("kind"), str)
 
 
-def pod_spec_path(obj: dict[str, Any]) -> Path | None:
-    """Where an object keeps its pod spec, or None for objects without one."""
-    group = obj["apiVersion"].rsplit("/", 1)[0] if "/" in obj["apiVersion"] else ""
-    found = GROUP_POD_SPEC_PATHS.get((group, obj["kind"]))
+def api_group(obj: dict[str, Any]) -> str:
+    """The API group of an object's apiVersion ("" for the core group)."""
+    version: str = obj["apiVersion"]
+    return version.rsplit("/", 1)[0] if "/" in version else ""
+
+
+def pod_spec_path(obj: dict[str, Any], extra: Mapping[str, Path] | None = None) -> Path | None:
+    """Where an object keeps its pod spec, or None for objects without one.
+
+    Built-in kinds and known custom resources have a fixed place; ``extra`` (config ``pod-spec-paths``, keyed by
+    ``group/Kind`` or ``Kind``) adds others; any other custom resource is a workload when one of the places of
+    ``SHAPE_POD_SPEC_PATHS`` holds a ``containers`` list.
+    """
+    group, kind = api_group(obj), obj["kind"]
+    if extra:
+        configured = extra.get(f"{group}/{kind}") if group else None
+        configured = configured or extra.get(kind)
+        if configured is not None:
+            return configured
+    found = GROUP_POD_SPEC_PATHS.get((group, kind))
     if found is not None or group.endswith("knative.dev"):
         return found
-    return POD_SPEC_PATHS.get(obj["kind"])
+    known = POD_SPEC_PATHS.get(kind)
+    if known is not None:
+        return known
+    if "." not in group or group.endswith(".k8s.io"):
+        return None
+    return next((path for path in SHAPE_POD_SPEC_PATHS if _has_containers(obj, path)), None)
+
+
+def _has_containers(obj: dict[str, Any], path: Path) -> bool:
+    node: Any = obj
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return isinstance(node, dict) and isinstance(node.get("containers"), list)
+
+
+def acts_as(obj: dict[str, Any], spec_path: Path) -> str:
+    """The built-in controller kind whose semantics the object has ("" when none is known)."""
+    kind = obj["kind"]
+    known = ACTS_AS.get((api_group(obj), kind))
+    if known is not None:
+        return known
+    if kind in POD_SPEC_PATHS:
+        return str(kind)
+    if "jobTemplate" in spec_path:
+        return "CronJob"
+    if "jobTargetRef" in spec_path:
+        return "Job"
+    spec = obj.get("spec")
+    replicated = spec_path == ("spec", "template", "spec") and isinstance(spec, dict) and "replicas" in spec
+    return "Deployment" if replicated else ""
+
+
+def workload_ref(obj: dict[str, Any]) -> tuple[str, str] | None:
+    """The (kind, name) an Argo Rollout's ``spec.workloadRef`` takes its pod template from, if any."""
+    if api_group(obj) != "argoproj.io" or obj["kind"] != "Rollout":
+        return None
+    spec = obj.get("spec")
+    ref = spec.get("workloadRef") if isinstance(spec, dict) else None
+    if not isinstance(ref, dict) or not isinstance(ref.get("kind"), str) or not isinstance(ref.get("name"), str):
+        return None
+    return ref["kind"], ref["name"]
 
 
 AnnotationSources = list[tuple[Mapping[str, Any], Path]]
@@ -85,9 +163,12 @@ class KubernetesNormalizer:
     def workloads(self, obj: dict[str, Any]) -> list[Workload]:
         """The workload of an object; KubeVirt objects and templates are left to the KubeVirt normaliser."""
         kind = obj["kind"]
-        spec_path = pod_spec_path(obj)
+        if is_kubevirt_object(obj) or is_openshift_template(obj):
+            return []
+        spec_path = pod_spec_path(obj, self.classifier.pod_spec_paths)
         if spec_path is None:
-            return [] if is_kubevirt_object(obj) or is_openshift_template(obj) else [self.object_workload(obj)]
+            return [self.object_workload(obj)]
+        controller = acts_as(obj, spec_path)
         read = self.reader
         meta = read.map(obj, (), "metadata")
         node: Any = obj
@@ -126,7 +207,7 @@ class KubernetesNormalizer:
                 file=self.file,
                 document=obj,
                 path=(),
-                role="job" if kind in JOB_KINDS else "service",
+                role="job" if controller in JOB_KINDS else "service",
                 tier=tier,
                 isolation=self.classifier.isolation(runtime),
                 runtime=runtime if runtime.explicit else unset("runc", runtime.path),
@@ -135,13 +216,14 @@ class KubernetesNormalizer:
                 units=self.units(pod, spec_path, annotation_sources),
                 host=self.host(pod, spec_path),
                 volumes=self.volumes(pod, spec_path),
-                scaling=self.scaling(obj, kind),
+                scaling=self.scaling(obj, controller),
                 service_account=ServiceAccount(
                     name=read.text(pod, spec_path, "serviceAccountName"),
                     automount_token=read.boolean(pod, spec_path, "automountServiceAccountToken", True),
                 ),
                 node_name=read.text(pod, spec_path, "nodeName"),
                 pod_spec_path=spec_path,
+                acts_as=controller,
             )
         ]
 
@@ -168,10 +250,11 @@ class KubernetesNormalizer:
             runtime=Fact(None, ()),
             labels=read.map(meta, ("metadata",), "labels"),
             annotations=read.map(meta, ("metadata",), "annotations"),
+            scaling=self.scaling(obj, "Deployment") if workload_ref(obj) else None,
         )
 
-    def scaling(self, obj: dict[str, Any], kind: str) -> Scaling | None:
-        if kind not in REPLICATED_KINDS:
+    def scaling(self, obj: dict[str, Any], controller: str) -> Scaling | None:
+        if controller not in REPLICATED_KINDS:
             return None
         return Scaling(
             replicas=self.reader.integer(

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Exposure, Fact, Resources, VmDisk, VmSpec, Workload, unset
 from ..numbers import PORT, to_int
-from ..parsers.xml import TEXT, parse_xml, root_tag
+from ..parsers.xml import TEXT, parse_xml_documents, root_tag
 from ..parsers.yaml_tree import YamlProblem
 from ..source import Path, locate
 from .common import TIERS
@@ -51,16 +51,17 @@ def _text(node: Any, tag: str) -> tuple[Path, str] | None:
 
 
 def load_domain(text: str, file: str) -> tuple[list[Workload], list[YamlProblem]]:
-    """The workload of a domain XML file (none when the XML is not a domain)."""
-    root, problems = parse_xml(text)
-    if root is None:
-        return [], problems
-    shapes: list[tuple[Path, str]] = []
-    workload = _workload(root, file, shapes)
-    for path, message in shapes:
-        where = locate(root, path, file)
-        problems.append(YamlProblem("VM008", message, where.line, where.column))
-    return [workload], problems
+    """The workloads of a domain XML file: one per ``<domain>`` written one after another (virt-install's install
+    and boot phases); other root elements are not domains and give none."""
+    roots, problems = parse_xml_documents(text)
+    workloads = []
+    for root in roots:
+        shapes: list[tuple[Path, str]] = []
+        workloads.append(_workload(root, file, shapes))
+        for path, message in shapes:
+            where = locate(root, path, file)
+            problems.append(YamlProblem("VM008", message, where.line, where.column))
+    return workloads, problems
 
 
 def _tier(root: dict[str, Any]) -> Fact[str]:
@@ -142,6 +143,8 @@ def _passthrough(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str]
     out = []
     for index, hostdev in _children(devices[1], "hostdev"):
         kind = hostdev.get("@type")
+        if kind == "mdev":  # a mediated device (vGPU) is the virtual device passthrough's fix recommends
+            continue
         out.append(Fact(f"{kind} host device" if kind else "host device", (*devices[0], "hostdev", index)))
     for index, disk in _children(devices[1], "disk"):
         if disk.get("@device") == "lun":

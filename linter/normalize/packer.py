@@ -17,8 +17,8 @@ from ..parsers.hcl import LABELS, parse_hcl
 from ..parsers.yaml_tree import YamlProblem
 from ..source import Path, locate
 from .common import Classifier
-from .guest import guest_unit, is_public, patches, strings_in
-from .packer_dir import blocks, build_patches, other_builds, variables
+from .guest import guest_unit, is_public
+from .packer_dir import blocks, build_patches, other_builds, provisioners_patch, variables
 from .reader import Reader, ShapeProblem, is_unresolved
 
 _HCL_REF = re.compile(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}")
@@ -105,8 +105,9 @@ def load_hcl(
     resolver = _Resolver(variables(body, path), _HCL_REF)
     builds = blocks(body, "build")
     build_index = next((i for i, b in enumerate(body.get("build") or []) if isinstance(b, dict)), None)
-    elsewhere, patched_elsewhere = (False, False) if any(build_patches(b) for b in builds) else other_builds(path)
-    if patched_elsewhere or any(build_patches(b) for b in builds):
+    patched_here = any(build_patches(b, path) for b in builds)
+    elsewhere, patched_elsewhere = (False, False) if patched_here else other_builds(path)
+    if patched_elsewhere or patched_here:
         patch: Fact[bool] = Fact(True, ("build",))
     elif build_index is not None:
         patch = Fact(False, ("build", build_index, "provisioner"))
@@ -115,13 +116,16 @@ def load_hcl(
     else:
         patch = Fact(None, ())
     workloads: list[Workload] = []
+    reported = False
     sources = body.get("source")
     for index, source in enumerate(sources if isinstance(sources, list) else []):
         labels = source.get(LABELS) or []
         kind = str(labels[0]) if labels else "source"
         name = str(labels[1]) if len(labels) > 1 else kind
-        # The build is shared: its patch-step finding goes with the first source only, not once per source.
-        step = patch if not workloads else Fact(None, ())
+        # The build is shared: its patch-step finding goes with the first source only, not once per source;
+        # a null source builds no image.
+        step = patch if not reported and kind != "null" else Fact(None, ())
+        reported = reported or kind != "null"
         workloads.append(_workload(body, ("source", index), source, kind, name, file, resolver, step, classifier))
     if not workloads and not any(key in body for key in ("variable", "build", "locals", "packer", "data")):
         return [], problems, False
@@ -129,26 +133,28 @@ def load_hcl(
 
 
 def legacy_template(
-    root: dict[str, Any], file: str, classifier: Classifier
+    root: dict[str, Any], file: str, classifier: Classifier, path: str | None = None
 ) -> tuple[list[Workload], list[ShapeProblem]]:
     """Workloads of a legacy JSON template, one per builder, and its fields of the wrong type."""
     resolver = _Resolver({}, _JSON_REF)
     resolver.values = dict(resolver.reader.map(root, (), "variables"))
     provisioners = resolver.reader.seq(root, (), "provisioners")
-    if any(patches(text) for text in strings_in(provisioners)):
+    if provisioners_patch(provisioners, path):
         patch: Fact[bool] = Fact(True, ("provisioners",))
     elif root.get("provisioners") is not None and not isinstance(root["provisioners"], list):
         patch = Fact(None, ("provisioners",))
     else:
         patch = Fact(False, ("provisioners",), explicit="provisioners" in root)
     out: list[Workload] = []
+    reported = False
     for index, builder in enumerate(root["builders"]):
         if not isinstance(builder, dict):
             resolver.reader.wrong(("builders", index), "mapping", builder)
             continue
         kind = str(builder.get("type", "builder"))
         name = resolver.text(builder.get("name")) or kind
-        step = patch if not out else Fact(None, ())
+        step = patch if not reported and kind != "null" else Fact(None, ())
+        reported = reported or kind != "null"
         out.append(_workload(root, ("builders", index), builder, kind, name, file, resolver, step, classifier))
     return out, resolver.shapes()
 

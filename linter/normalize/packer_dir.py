@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..caches import per_run
+from ..numbers import is_unresolved
 from ..parsers.hcl import LABELS, parse_hcl
 from .guest import patches, strings_in
 
@@ -41,10 +43,53 @@ def blocks(body: Any, kind: str) -> list[dict[str, Any]]:
     return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
-def build_patches(build: Any) -> bool:
-    """Whether a build block's provisioners upgrade the guest's packages."""
+def build_patches(build: Any, file: str | None = None) -> bool:
+    """Whether a build block's provisioners (of the template ``file``) upgrade the guest's packages."""
     provisioners = build.get("provisioner") if isinstance(build, dict) else None
-    return any(patches(text) for text in strings_in(provisioners))
+    return provisioners_patch(provisioners, file)
+
+
+def provisioners_patch(provisioners: Any, file: str | None) -> bool:
+    """An upgrade command or script name in the provisioners, or in a script file they name (read as text)."""
+    if any(patches(text) for text in strings_in(provisioners)):
+        return True
+    return any(patches(text) for text in _script_texts(provisioners, file))
+
+
+def _script_texts(provisioners: Any, file: str | None) -> Iterator[str]:
+    """The text of each ``script``/``scripts`` file a provisioner names, inside the template's repository."""
+    if file is None or not isinstance(provisioners, list):
+        return
+    directory = os.path.dirname(os.path.abspath(file))
+    root = _repository_root(directory)
+    for provisioner in provisioners:
+        if not isinstance(provisioner, dict):
+            continue
+        scripts = provisioner.get("scripts")
+        for name in [provisioner.get("script"), *(scripts if isinstance(scripts, list) else [])]:
+            if not isinstance(name, str):
+                continue
+            relative = name.replace("${path.root}/", "").replace("{{template_dir}}/", "")
+            if is_unresolved(relative):
+                continue
+            target = os.path.realpath(os.path.join(directory, relative))
+            if target.startswith(root + os.sep) and os.path.isfile(target):
+                text = _read(target, os.path.getsize(target))
+                if text is not None:
+                    yield text
+
+
+def _repository_root(directory: str) -> str:
+    """The nearest ancestor holding ``.git`` (the template's own directory when there is none)."""
+    real = os.path.realpath(directory)
+    current = real
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return real
+        current = parent
 
 
 def defaults(body: Any) -> dict[str, Any]:
@@ -72,7 +117,7 @@ def _summary(path: str, info: os.stat_result) -> Sibling:
     body = parse_hcl(text)[0] if text is not None else None
     builds = blocks(body, "build")
     return Sibling(
-        (info.st_dev, info.st_ino), defaults(body), bool(builds), any(build_patches(b) for b in builds), body
+        (info.st_dev, info.st_ino), defaults(body), bool(builds), any(build_patches(b, path) for b in builds), body
     )
 
 

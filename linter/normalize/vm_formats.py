@@ -57,7 +57,7 @@ def load_vm_file(text: str, file: str, classifier: Classifier, path: str | None 
         if not is_domain_xml(text):
             return VmLoad()
         workloads, problems = load_domain(text, file)
-        return VmLoad(workloads, problems, 1, True)
+        return VmLoad(workloads, problems, max(1, len(workloads)), True)
     if is_cloud_config(text):
         workloads, problems, documents = load_cloud_config(text, file, classifier)
         return VmLoad(workloads, problems, documents, True)

@@ -19,6 +19,8 @@ from .yaml_tree import YamlProblem
 
 TEXT = "#text"
 MAX_DEPTH = 500
+MAX_DOCUMENTS = 100
+_JUNK_AFTER = "junk after document element"
 
 
 class _Target:
@@ -120,3 +122,26 @@ def parse_xml(text: str) -> tuple[YMap | None, list[YamlProblem]]:
     except ValueError as error:
         return None, [YamlProblem("VM006", f"XML too deep: {error}", 1, 1)]
     return target.root, []
+
+
+def parse_xml_documents(text: str) -> tuple[list[YMap], list[YamlProblem]]:
+    """Root elements written one after another (virt-install's install and boot domains), each positioned.
+
+    Each element before the next is parsed on its own; the text already read is blanked (newlines kept) so that
+    the next one keeps its lines and columns.
+    """
+    roots: list[YMap] = []
+    remaining = text
+    while len(roots) < MAX_DOCUMENTS:
+        root, problems = parse_xml(remaining)
+        if root is not None or not problems or _JUNK_AFTER not in problems[0].message:
+            return ([*roots, root] if root is not None else roots), problems
+        first = problems[0]
+        target = _Target(remaining)
+        end = target._offset(first.line, first.column - 1)
+        head, _ = parse_xml(remaining[:end])
+        if head is None:
+            return roots, problems
+        roots.append(head)
+        remaining = re.sub(r"[^\n]", " ", remaining[:end]) + remaining[end:]
+    return roots, [YamlProblem("VM006", f"more than {MAX_DOCUMENTS} XML documents in one file", 1, 1)]

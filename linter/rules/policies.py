@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from ..input_policies import ALL_FORMATS
 from ..model import Workload
-from ..policy import Hit, Policy, Settings
+from ..policy import ALL_FORMATS, Hit, Policy, Settings
 from .batch import Batch
 from .evaluate import SHAREABLE, evaluate, evaluate_shared, rule_bindings, subject
 from .model import Rule

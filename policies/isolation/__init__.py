@@ -4,8 +4,34 @@ from __future__ import annotations
 
 from vmlint.policy import Policy
 
-from . import capabilities, confinement, mounts, namespaces, network, privileges, tiers
+from . import (
+    admission,
+    capabilities,
+    confinement,
+    mounts,
+    namespaces,
+    network,
+    network_policy,
+    pod_security,
+    privileges,
+    rbac,
+    tiers,
+)
 
 POLICIES: tuple[Policy, ...] = tuple(
-    p for topic in (tiers, namespaces, network, privileges, mounts, capabilities, confinement) for p in topic.POLICIES
+    p
+    for topic in (
+        tiers,
+        namespaces,
+        network,
+        privileges,
+        mounts,
+        capabilities,
+        confinement,
+        rbac,
+        network_policy,
+        admission,
+        pod_security,
+    )
+    for p in topic.POLICIES
 )

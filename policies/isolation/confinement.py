@@ -31,11 +31,12 @@ CONFINED_SECCOMP = ("RuntimeDefault", "Localhost")
     ),
     formats=CONTAINER_FORMATS,
     fix=fixes.SECCOMP_CONFINED,
-    related={"kics": ("404fde2c-bc4b-4371-9747-7054132ac953",), "trivy": ("KSV-0104",)},
+    related={"kics": ("404fde2c-bc4b-4371-9747-7054132ac953",)},
     notes=(
         "An unset profile is reported by seccomp-profile-missing (VM115), which also reports Unconfined. Compose: "
         "`security_opt: [seccomp:unconfined]` (or `seccomp=unconfined`); KICS also flags `label:seccomp:unconfined`, "
-        "which is an SELinux label option, not a seccomp setting, so vmlint does not."
+        "which is an SELinux label option, not a seccomp setting, so vmlint does not. Trivy's KSV-0104 fires on an "
+        "unset profile too (measured with Trivy 0.76), so it is declared by VM115, not here."
     ),
     examples=(
         Example(
@@ -67,7 +68,7 @@ def seccomp_unconfined(workload: Workload, settings: Settings) -> Iterator[Hit]:
     remediation="Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or Localhost with a profile).",
     formats=("kubernetes",),
     fix=fixes.SECCOMP_DEFAULT,
-    related={"trivy": ("KSV-0030",)},
+    related={"trivy": ("KSV-0030", "KSV-0104")},
     notes=(
         "KICS Seccomp Profile Is Not Configured (f377b83e) also accepts the PodSecurityPolicy annotation "
         "seccomp.security.alpha.kubernetes.io/defaultProfileName on a pod, where Kubernetes ignores it; vmlint "

@@ -30,9 +30,12 @@ SENSITIVE_HOST_PATHS = (
     "/var/lib/docker",
     "/var/lib/kubelet",
     "/var/lib/containerd",
+    "/var/lib/etcd",
     "/var/log",
     "/var/run",
 )
+# Parents of sensitive directories: the directory itself holds them all; what lies below it may be anything.
+SENSITIVE_PARENTS = ("/var", "/var/lib")
 
 
 @policy(
@@ -58,8 +61,10 @@ SENSITIVE_HOST_PATHS = (
         "trivy": ("KSV-0121",),
     },
     notes=(
-        "KICS treats all of /var as sensitive (e.g. /var/redis/data); vmlint names /var/log, /var/run and the "
-        "runtime and kubelet state directories, and leaves other data directories to host-path-volume (VM303). "
+        "KICS treats all of /var as sensitive (e.g. /var/redis/data); vmlint names /var/log, /var/run, the "
+        "runtime, kubelet and etcd state directories (/var/lib/docker, /var/lib/containerd, /var/lib/kubelet, "
+        "/var/lib/etcd) and /var and /var/lib themselves, and leaves other data directories to host-path-volume "
+        "(VM303). "
         "KICS also judges PersistentVolume objects, which are not workloads. A runtime socket such as "
         "/var/run/docker.sock is reported once, by runtime-socket-mounted (VM109). KICS's Compose query Volume Has "
         "Sensitive Host Directory (1c1325ff) is not declared: besides all of /var it flags an anonymous volume "
@@ -77,7 +82,7 @@ def sensitive_host_path(workload: Workload, settings: Settings) -> Iterator[Hit]
     for volume, path in host_volumes(workload):
         if path.rsplit("/", 1)[-1] in RUNTIME_SOCKETS:
             continue  # runtime-socket-mounted (VM109) reports it
-        root = under(path, settings["paths"])
+        root = path if path in SENSITIVE_PARENTS else under(path, settings["paths"])
         if root is not None:
             inside = "" if root == path else f" (inside {root})"
             yield Hit(volume.path, f"{host_mount(workload, volume)} the host directory {path}{inside}")

@@ -91,6 +91,7 @@ def host_port(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "Make `spec.podSelector` match the pod template labels of the workloads to isolate, in the same namespace."
     ),
     formats=("kubernetes",),
+    kinds=("NetworkPolicy",),
     related={"kics": ("85ab1c5b-014e-4352-b5f8-d7dea3bb4fd3",)},
     notes=(
         "Judged over the run: pods defined outside the linted paths are not seen. Only selectors of one to three "

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from vmlint.policy import Policy
 
-from . import accounts, downloads, exposure, logins, secrets
+from . import accounts, components, data_secrets, downloads, exposure, logins, references, secrets
 
 POLICIES: tuple[Policy, ...] = tuple(
-    p for topic in (secrets, accounts, exposure, logins, downloads) for p in topic.POLICIES
+    p
+    for topic in (secrets, data_secrets, accounts, exposure, logins, downloads, references, components)
+    for p in topic.POLICIES
 )

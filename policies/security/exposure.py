@@ -128,6 +128,7 @@ def privileged_port_mapped(workload: Workload, settings: Settings) -> Iterator[H
         "with `loadBalancerSourceRanges`."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"kics": ("845acfbe-3e10-4b8e-b656-3b404d36dfb2",)},
     notes="kube-linter's exposed-services flags NodePort and LoadBalancer Services in one check (see VM606).",
     examples=(
@@ -159,6 +160,7 @@ def node_port_service(workload: Workload, settings: Settings) -> Iterator[Hit]:
         "Ingress or Gateway."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"kics": ("26763a1c-5dda-4772-b507-5fca7fb5f165",)},
     notes=(
         "Internal: cloud.google.com/load-balancer-type or networking.gke.io/load-balancer-type `Internal`, "
@@ -198,6 +200,7 @@ def external_load_balancer(workload: Workload, settings: Settings) -> Iterator[H
         "replace ExternalName Services with explicit configuration of the external host."
     ),
     formats=("kubernetes",),
+    kinds=("Service",),
     related={"trivy": ("KSV-0108",)},
     examples=(
         Example(
@@ -232,6 +235,7 @@ def service_external_address(workload: Workload, settings: Settings) -> Iterator
     ),
     remediation="Add `spec.tls` with the hosts and the Secret holding their certificate (cert-manager can issue it).",
     formats=("kubernetes",),
+    kinds=("Ingress",),
     related={"polaris": ("tlsSettingsMissing",)},
     notes="Whether the TLS section covers every host of the rules is not checked.",
     examples=(
@@ -259,3 +263,38 @@ POLICIES: tuple[Policy, ...] = (
     service_external_address,
     ingress_without_tls,
 )
+
+
+@policy(
+    id="VM633",
+    name="privileged-container-port",
+    tradeoff="security",
+    severity="info",
+    summary="A container declares a port below 1024 (containerPort).",
+    rationale=(
+        "Binding a port below 1024 needs root or NET_BIND_SERVICE inside the container: an image that listens "
+        "there usually runs as root, and the capability is one more privilege on the shared kernel."
+    ),
+    remediation="Listen on a port of 1024 or above (8080, 8443) and map it with the Service's `port`.",
+    formats=("kubernetes",),
+    related={"kube-linter": ("privileged-ports",), "trivy": ("KSV-0117",)},
+    notes="Compose's published ports are security policies of their own (VM630, VM631).",
+    examples=(
+        Example(
+            "kubernetes",
+            bad="ports:\n- containerPort: 80",
+            good="ports:\n- containerPort: 8080",
+        ),
+    ),
+)
+def privileged_container_port(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes":
+        return
+    for unit in workload.containers():
+        for port in unit.ports:
+            if port.port is not None and 0 < port.port < 1024:
+                where = (*port.path, "containerPort")
+                yield Hit(where, f"container {unit.name} listens on privileged port {port.port}", unit=unit.name)
+
+
+POLICIES += (privileged_container_port,)

@@ -1,4 +1,4 @@
-"""Security: secrets written in plain text in environment variables."""
+"""Security: secrets written in plain text in environment variables; the detectors other secret policies share."""
 
 from __future__ import annotations
 
@@ -47,6 +47,37 @@ NOT_SECRET_SUFFIXES = (
 )
 _NOT_A_VALUE = re.compile(r"^(|true|false|yes|no|on|off|none|null|changeme)$", re.IGNORECASE)
 _REFERENCE = re.compile(r"\$\(|\$\{|\{\{")
+# Values that are credentials whatever their name: private keys and the token formats their issuers document,
+# each with a substring that must be in the value before the pattern is tried (most values have none).
+SECRET_VALUES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("a PEM private key", ("PRIVATE KEY",), re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key id", ("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    (
+        "a GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
+    ),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Google API key", ("AIza",), re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a Stripe secret key", ("_live_",), re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b")),
+)
+
+
+def secret_value(value: str) -> str | None:
+    """What kind of credential ``value`` holds by its shape (a private key, a token), or None."""
+    for what, needles, pattern in SECRET_VALUES:
+        if any(needle in value for needle in needles) and pattern.search(value):
+            return what
+    return None
+
+
+def secret_like(name: str, value: str, parts: list[str], suffixes: tuple[str, ...]) -> bool:
+    """A literal value under a secret-like name (not a placeholder, reference, boolean or file path)."""
+    normalised = _normalised(name)
+    if not any(part in normalised for part in parts) or normalised.endswith(suffixes):
+        return False
+    value = value.strip()
+    return not (_NOT_A_VALUE.match(value) or _is_reference(value) or value.startswith("/"))
 
 
 @lru_cache(maxsize=64)
@@ -65,7 +96,10 @@ def _normalised(name: str) -> str:
     name="plaintext-secret-in-env",
     tradeoff="security",
     severity="error",
-    summary="An environment variable with a secret-like name (PASSWORD, TOKEN, API_KEY ...) has a literal value.",
+    summary=(
+        "An environment variable with a secret-like name (PASSWORD, TOKEN, API_KEY ...) has a literal value, or any "
+        "variable holds a private key or a token."
+    ),
     rationale=(
         "A literal in the manifest is a secret in version control, in every clone and CI log, and visible to "
         "anyone who can read the object. It cannot be rotated without a commit."
@@ -82,7 +116,10 @@ def _normalised(name: str) -> str:
     related={"polaris": ("sensitiveContainerEnvVar",), "kube-linter": ("env-var-secret",)},
     notes=(
         "Values that are empty, booleans, placeholders such as $(VAR) or ${VAR}, or absolute paths (a file that "
-        "holds the secret) are not reported."
+        "holds the secret) are not reported. A PEM private key or a token of a documented format (AWS access key "
+        "id, GitHub, Slack, Google API, Stripe) is reported whatever the variable's name. Compose `${VAR:-literal}` "
+        "defaults are reported when nothing in the repository sets the variable (the default is then the value, "
+        "and it is in git either way). Messages never show any part of a value."
     ),
     examples=(
         Example(
@@ -99,13 +136,13 @@ def plaintext_secret_in_env(workload: Workload, settings: Settings) -> Iterator[
         for env in unit.env:
             if env.literal is None or not env.name:
                 continue
-            name = _normalised(env.name)
-            value = env.literal.strip()
-            if not any(part in name for part in parts) or name.endswith(suffixes):
-                continue
-            if _NOT_A_VALUE.match(value) or _is_reference(value) or value.startswith("/"):
-                continue
-            yield Hit(env.path, f"{named_unit(workload, unit.name)} sets {env.name} to a literal value", unit=unit.name)
+            kind = secret_value(env.literal)
+            if kind is not None:
+                yield Hit(env.path, f"{named_unit(workload, unit.name)} sets {env.name} to {kind}", unit=unit.name)
+            elif secret_like(env.name, env.literal, parts, suffixes):
+                yield Hit(
+                    env.path, f"{named_unit(workload, unit.name)} sets {env.name} to a literal value", unit=unit.name
+                )
 
 
 @policy(

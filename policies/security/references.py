@@ -1,0 +1,159 @@
+"""Security: Services and Ingresses that point at nothing in the run (a typo exposes or breaks the wrong thing).
+
+Judged only when the run could have contained the target: the same namespace has workloads (for a Service) or
+Services (for an Ingress) in the linted files; a lone Service or Ingress of a namespace defined elsewhere is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from vmlint.context import (
+    MAX_POD_SELECTOR_LABELS,
+    defined,
+    label_pairs,
+    namespace_has,
+    pods_declare_ports,
+    pods_labelled,
+    pods_port,
+)
+from vmlint.model import Workload
+from vmlint.policy import Example, Hit, Policy, Settings, policy
+from vmlint.source import Path
+
+from .._objects import is_object, spec_of
+
+
+@policy(
+    id="VM609",
+    name="service-targets-no-pod",
+    tradeoff="security",
+    severity="warning",
+    summary="A Service's selector matches no pod in the run, or its targetPort names no port of the pods it selects.",
+    rationale=(
+        "A Service that selects nothing (a typo, a renamed label) sends its clients nowhere, and a later pod that "
+        "happens to carry the labels receives traffic meant for something else; a targetPort no container "
+        "declares reaches nothing or an unintended listener."
+    ),
+    remediation=(
+        "Make `spec.selector` match the pod template labels, and `targetPort` a containerPort (number or name) of "
+        "those pods."
+    ),
+    formats=("kubernetes",),
+    kinds=("Service",),
+    related={"kics": ("3ca03a61-3249-4c16-8427-6f8e47dda729",)},
+    notes=(
+        "Judged over the run, only when the Service's namespace has workloads in the linted files; selectors of "
+        "one to three labels are judged. A missing targetPort means the port; a numeric one is judged only when "
+        "the selected pods declare container ports (declaring them is optional), a named one always. "
+        "kube-linter's dangling-service judges the selector only and is not declared equivalent."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Service\nspec:\n  selector:\n    app: wbe\n---\nkind: Deployment\nspec:\n  template:\n"
+            "    metadata:\n      labels:\n        app: web",
+            good="kind: Service\nspec:\n  selector:\n    app: web\n---\nkind: Deployment\nspec:\n  template:\n"
+            "    metadata:\n      labels:\n        app: web",
+        ),
+    ),
+)
+def service_targets_no_pod(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "Service"):
+        return
+    spec = spec_of(workload)
+    selector = spec.get("selector")
+    if spec.get("type") == "ExternalName" or not isinstance(selector, dict):
+        return
+    pairs = label_pairs(selector)
+    if not 1 <= len(pairs) <= MAX_POD_SELECTOR_LABELS:
+        return
+    namespace = workload.namespace
+    yield Hit(
+        ("spec", "selector"),
+        f"Service {workload.name} selects pods labelled {', '.join(pairs)}, and no linted pod has them",
+        key=True,
+        unless=(pods_labelled(namespace, pairs),),
+        needs=namespace_has(namespace, "workloads"),
+    )
+    ports = spec.get("ports")
+    for index, item in enumerate(ports if isinstance(ports, list) else []):
+        if not isinstance(item, dict):
+            continue
+        target = item.get("targetPort", item.get("port"))
+        if isinstance(target, bool) or not isinstance(target, int | str):
+            continue
+        where: Path = ("spec", "ports", index, "targetPort" if "targetPort" in item else "port")
+        yield Hit(
+            where,
+            f"Service {workload.name} targets port {target}, which no pod it selects declares",
+            unless=(pods_port(namespace, str(target), pairs),),
+            # a name must be declared; a number only when the pods declare their ports at all
+            needs=pods_labelled(namespace, pairs) if isinstance(target, str) else pods_declare_ports(namespace, pairs),
+        )
+
+
+def _backends(spec: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+    """The Service names an Ingress sends traffic to, with their paths (networking.k8s.io/v1 and v1beta1)."""
+    for key in ("defaultBackend", "backend"):
+        yield from _backend(spec.get(key), ("spec", key))
+    rules = spec.get("rules")
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        http = rule.get("http") if isinstance(rule, dict) else None
+        paths = http.get("paths") if isinstance(http, dict) else None
+        for j, item in enumerate(paths if isinstance(paths, list) else []):
+            if isinstance(item, dict):
+                yield from _backend(item.get("backend"), ("spec", "rules", i, "http", "paths", j, "backend"))
+
+
+def _backend(backend: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if not isinstance(backend, dict):
+        return
+    service = backend.get("service")
+    if isinstance(service, dict) and isinstance(service.get("name"), str):
+        yield (*path, "service", "name"), service["name"]
+    elif isinstance(backend.get("serviceName"), str):
+        yield (*path, "serviceName"), backend["serviceName"]
+
+
+@policy(
+    id="VM610",
+    name="ingress-backend-missing",
+    tradeoff="security",
+    severity="warning",
+    summary="An Ingress sends traffic to a Service that no linted file defines (in a namespace that has Services).",
+    rationale=(
+        "A backend naming no Service (a typo, a renamed Service) answers with errors, and a Service created later "
+        "under that name is published to the Ingress's hosts without anyone deciding to expose it."
+    ),
+    remediation="Name the Service that should receive the traffic, in the Ingress's namespace.",
+    formats=("kubernetes",),
+    kinds=("Ingress",),
+    notes=(
+        "Judged over the run, only when the Ingress's namespace has Services in the linted files. kube-linter's "
+        "dangling-ingress also compares ports and is not declared equivalent."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: Ingress\nspec:\n  defaultBackend:\n    service:\n      name: wbe\n---\nkind: Service\n"
+            "metadata:\n  name: web",
+            good="kind: Ingress\nspec:\n  defaultBackend:\n    service:\n      name: web\n---\nkind: Service\n"
+            "metadata:\n  name: web",
+        ),
+    ),
+)
+def ingress_backend_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if not is_object(workload, "Ingress"):
+        return
+    for path, name in _backends(spec_of(workload)):
+        yield Hit(
+            path,
+            f"Ingress {workload.name} sends traffic to Service {name}, which no linted file defines",
+            unless=(defined(workload.namespace, "Service", name),),
+            needs=namespace_has(workload.namespace, "services"),
+        )
+
+
+POLICIES: tuple[Policy, ...] = (service_targets_no_pod, ingress_backend_missing)

@@ -1,0 +1,3 @@
+#!/bin/sh
+systemctl disable unattended-upgrades
+apt-get install -y nginx
