@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .findings import Finding, InternalError, ObjectRef
@@ -53,29 +53,33 @@ def run_policies(
     display: str,
     *,
     partial: bool = False,
-) -> tuple[list[tuple[Finding, Workload]], list[InternalError]]:
+) -> tuple[Iterator[tuple[Finding, Workload]], list[InternalError]]:
     """Each finding with the workload it is about, and the policies that failed (the others still run).
 
+    The findings come lazily, and the error list fills as they are taken: a consumer that stops at the
+    findings cap stops the policies too, so a file with a million hits never holds a million findings.
     ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes. A hit may name
     another active policy (``Hit.policy``: user rules evaluated in one batch); hits of inactive ones are dropped.
     """
     grouped = checks if isinstance(checks, Checks) else Checks(checks)
-    found: list[tuple[Finding, Workload]] = []
     errors: list[InternalError] = []
-    for workload in workloads:
-        for active in grouped.applicable(workload):
-            check = active.policy.check
-            assert check is not None
-            try:
-                for hit in check(workload, active.settings):
-                    owner = by_id.get(hit.policy) if hit.policy else active
-                    if owner is not None and (not partial or written(workload, hit)):
-                        found.append((hit_finding(workload, owner, hit, lines), workload))
-            except Exception as error:  # one failing policy must not stop the others
-                what = f"{workload.kind}/{workload.name}"
-                message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
-                errors.append(InternalError(display, message, active.policy.id))
-    return found, errors
+
+    def found() -> Iterator[tuple[Finding, Workload]]:
+        for workload in workloads:
+            for active in grouped.applicable(workload):
+                check = active.policy.check
+                assert check is not None
+                try:
+                    for hit in check(workload, active.settings):
+                        owner = by_id.get(hit.policy) if hit.policy else active
+                        if owner is not None and (not partial or written(workload, hit)):
+                            yield hit_finding(workload, owner, hit, lines), workload
+                except Exception as error:  # one failing policy must not stop the others
+                    what = f"{workload.kind}/{workload.name}"
+                    message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
+                    errors.append(InternalError(display, message, active.policy.id))
+
+    return found(), errors
 
 
 def written(workload: Workload, hit: Hit) -> bool:

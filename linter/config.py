@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .normalize.common import DEFAULT_SANDBOX_RUNTIMES, Classifier
+from .numbers import NumberText
 from .options_schema import OPTIONS_SCHEMA_ID, options_schema
 from .parsers.yaml_tree import parse_yaml
 from .patterns import PatternError, gitignore_spec
@@ -177,7 +178,8 @@ def check_bounds(root: Any, source: str) -> None:
         value, where = stack.pop()
         if len(where) > MAX_CONFIG_DEPTH:
             raise ConfigError(f"{source}: {_where(where[:3])}...: nested deeper than {MAX_CONFIG_DEPTH} levels")
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_CONFIG_INTEGER:
+        too_long = isinstance(value, NumberText)  # a literal the YAML reader did not turn into a number
+        if too_long or (isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_CONFIG_INTEGER):
             raise ConfigError(f"{source}: {_where(where)}: number out of range (at most {MAX_CONFIG_INTEGER})")
         if isinstance(value, dict):
             stack.extend((v, (*where, str(k))) for k, v in value.items())

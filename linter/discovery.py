@@ -14,6 +14,8 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".hcl", ".xml")
 CLOUD_INIT_NAMES = ("user-data", "cloud-config", "cloud-init")
 EXTENSIONLESS_NAMES = ("Kustomization",)
 STDIN = "-"
+# Deeper directories are VM007, not walked: os.walk recurses (Python < 3.12); real repositories are far shallower.
+MAX_DIRECTORY_DEPTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +82,23 @@ def _walk(top: str, excluder: Excluder, seen: set[str]) -> Iterator[Candidate]:
     problems: list[OSError] = []
     # Links found while walking may only lead to files inside the walked tree or the project root.
     inside = tuple(os.path.join(os.path.realpath(d), "") for d in (top, str(excluder.root)))
+    # The walk never follows links, so a directory's real path is its parent's plus its name (resolved once).
+    real = {top: os.path.realpath(top)}
+    depth = {top: 0}
     for directory, dirs, files in os.walk(top, onerror=problems.append, followlinks=False):
         dirs[:] = sorted(
             d for d in dirs if d not in SKIPPED_DIRS and not excluder.excluded(os.path.join(directory, d), True)
         )
-        # The walk never follows links, so only the directory itself and linked files need resolving.
-        real_directory = os.path.realpath(directory)
+        real_directory = real.pop(directory, None) or os.path.realpath(directory)
+        level = depth.pop(directory, 0)
+        if level >= MAX_DIRECTORY_DEPTH and dirs:
+            where = os.path.join(directory, dirs[0])
+            message = f"directory tree deeper than {MAX_DIRECTORY_DEPTH} levels: {len(dirs)} directories not walked"
+            yield Candidate(where, _display(where), problem=message)
+            dirs[:] = []
+        for d in dirs:
+            real[os.path.join(directory, d)] = os.path.join(real_directory, d)
+            depth[os.path.join(directory, d)] = level + 1
         for name in sorted(files):
             if not is_candidate_name(name):
                 continue

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 
 from .assemble import assemble
 from .budget import FILE_CPU_SECONDS, within_budget
+from .caches import new_run
 from .checking import ActivePolicy, Checks, problem_finding, run_policies
 from .config import Config
 from .discovery import STDIN, Candidate, Excluder, discover
@@ -26,7 +29,15 @@ from .rule_errors import RULE_ERROR_POLICIES
 from .schema import Validation
 from .selectors import Selectors
 from .source import Position, SourceLines
-from .suppress import MAX_FINDINGS_PER_FILE, PathIgnores, cap_findings, suppress
+from .suppress import (
+    MAX_FINDINGS_PER_FILE,
+    RUN_CAP_MESSAGE,
+    PathIgnores,
+    RunCount,
+    cap_findings,
+    cap_run,
+    suppress,
+)
 
 __all__ = ["MAX_FINDINGS_PER_FILE", "PARALLEL_MIN_FILES", "ActivePolicy", "Engine", "LintRun", "catalog"]
 
@@ -73,6 +84,7 @@ class Engine:
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
         self.schemas = Validation(config.kubernetes_version, config.schema_dirs, config.enabled)
+        self.reported = RunCount()  # findings this process produced in the run (each forked worker counts its own)
 
     def lint(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> Report:
         """Lint every file under ``paths``; ``jobs=0`` picks the worker count."""
@@ -81,10 +93,12 @@ class Engine:
 
     def lint_files(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> LintRun:
         """Each candidate's result (in candidate order) and the rendered output's: the fix stage's input."""
+        new_run()
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         rendered = render(candidates, self.config, self.classifier)
         candidates = rendered.candidates
         extra = self.prepare(self, candidates) if self.prepare is not None else []
+        self.reported = RunCount()
         workers = _worker_count(jobs, len(candidates))
         self.schemas.learn(candidates, lambda c: read_candidate(c, self.config.max_file_size))
         if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
@@ -96,40 +110,57 @@ class Engine:
     def report(
         self, results: list[FileResult], notes: tuple[str, ...] = (), extra: Sequence[FileResult] = ()
     ) -> Report:
-        """The run's report from its files' results."""
+        """The run's report from its files' results, at most ``MAX_FINDINGS_PER_RUN`` findings of them."""
         policies = tuple(a.policy for a in self.active)
-        report = Report.from_results([*results, *extra], policies, self.minimum_isolation, notes)
+        capped = cap_run(results, self.by_id)
+        report = Report.from_results([*capped, *extra], policies, self.minimum_isolation, notes)
         return replace(report, summary=replace(report.summary, skipped=report.summary.skipped - len(extra)))
 
     def relint(self, candidate: Candidate, data: bytes | None) -> FileResult:
-        """Lint a candidate again after fixes: its new content, or (None) as it is on disk now."""
+        """Lint a candidate again after fixes: its new content, or (None) as it is on disk now.
+
+        Not held to the run's count: ``report`` caps the run's findings again.
+        """
         if data is None:
-            return self.lint_candidate(candidate)
+            return self._budgeted(candidate.display, lambda: self._lint_candidate(candidate, None))
         return self.lint_bytes(data, candidate.display, candidate.path, partial=candidate.partial)
 
     def _lint_rendered(self, rendered: Rendered) -> list[FileResult]:
         """Rendered charts document by document, rendered builds and render findings, chart files not linted."""
         results = [self.lint_segments(display, found) for display, found in rendered.streams]
         for display, loaded in rendered.files:
-            facts = provided_facts(loaded.objects, loaded.workloads, self.classifier, display)
-            results.append(self._check(loaded, facts, display))
+            results.append(self._budgeted(display, functools.partial(self._check_rendered, loaded, display)))
         results += [FileResult(error.file, errors=(error,)) for error in rendered.errors]
         return results + [FileResult(display, linted=False) for display in rendered.skipped]
 
+    def _check_rendered(self, loaded: LoadedFile, display: str) -> FileResult:
+        facts = provided_facts(loaded.objects, loaded.workloads, self.classifier, display)
+        return self._check(loaded, facts, display)
+
     def lint_candidate(self, candidate: Candidate, stdin_filename: str | None = None) -> FileResult:
         """Read one candidate and lint it; unreadable paths become VM007/VM003 findings."""
+        if self.reported.reached():
+            return self._problem_only(
+                candidate.display, Problem("VM006", RUN_CAP_MESSAGE, _first_line(candidate.display))
+            )
+        # One budget for the whole file: reading, loading, checking, locating and dropping what was built.
+        result = self._budgeted(candidate.display, lambda: self._lint_candidate(candidate, stdin_filename))
+        self.reported.add(result)
+        return result
+
+    def _lint_candidate(self, candidate: Candidate, stdin_filename: str | None) -> FileResult:
         if candidate.problem:
             return self._problem_only(
                 candidate.display, Problem("VM007", candidate.problem, _first_line(candidate.display))
             )
         if candidate.path == STDIN:
             display = stdin_filename or "<stdin>"  # a name given wins over a Helm stream's sources
-            return self.lint_bytes(sys.stdin.buffer.read(), display, split=stdin_filename is None)
+            return self._lint_data(sys.stdin.buffer.read(), display, None, split=stdin_filename is None)
         data, problem = read_candidate(candidate, self.config.max_file_size)
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
-        return self.lint_bytes(data, candidate.display, candidate.path, partial=candidate.partial)
+        return self._lint_data(data, candidate.display, candidate.path, partial=candidate.partial)
 
     def _problem_only(self, display: str, problem: Problem) -> FileResult:
         finding = problem_finding(problem, self.by_id)
@@ -142,19 +173,32 @@ class Engine:
 
         ``split``: a Helm stream is linted document by document; ``partial``: a patch, judged on what it writes.
         """
-        found = segments(data) if split else None
-        if found:
-            return self.lint_segments(display, found)
-        result = within_budget(self.file_cpu_seconds, lambda: self._lint_bytes(data, display, path, partial))
+        return self._budgeted(display, lambda: self._lint_data(data, display, path, split=split, partial=partial))
+
+    def _budgeted(self, display: str, work: Callable[[], FileResult]) -> FileResult:
+        """``work()`` within the per-file CPU-time budget (budgets do not nest: call this once per file)."""
+        result = within_budget(self.file_cpu_seconds, work)
         if result is None:
-            message = f"checking the file used more than {self.file_cpu_seconds:g} s of CPU time; it was not checked"
+            message = (
+                f"checking the file used up its budget of {self.file_cpu_seconds:g} s of CPU time; it was not checked"
+            )
             return self._problem_only(display, Problem("VM006", message, _first_line(display)))
         return result
 
     def lint_segments(self, display: str, found: list[Segment]) -> FileResult:
-        """A rendered stream: each document linted under the name of the template that wrote it."""
+        """A rendered chart: each document linted under the name of the template that wrote it, in its budget."""
         parts = [(self.lint_bytes(s.data, s.display or display, split=False), s.rendered_by) for s in found]
         return FileResult.merged(display, parts)
+
+    def _lint_data(
+        self, data: bytes, display: str, path: str | None, *, split: bool = True, partial: bool = False
+    ) -> FileResult:
+        """One file's content, a Helm stream document by document, in the caller's (the file's) budget."""
+        found = segments(data) if split else None
+        if found:
+            parts = [(self._lint_bytes(s.data, s.display or display, None, False), s.rendered_by) for s in found]
+            return FileResult.merged(display, parts)
+        return self._lint_bytes(data, display, path, partial)
 
     def _lint_bytes(self, data: bytes, display: str, path: str | None, partial: bool) -> FileResult:
         try:
@@ -178,7 +222,7 @@ class Engine:
         ]
         found, errors = run_policies(loaded.workloads, self.checks, self.by_id, lines, display, partial=partial)
         kept, suppressions = suppress(
-            [*pending, *found], loaded, display, lines, self.path_ignores, self.selectors, self.by_id
+            chain(pending, found), loaded, display, lines, self.path_ignores, self.selectors, self.by_id
         )
         capped = cap_findings(kept, display, self.by_id)
         return assemble(display, loaded, capped, errors, suppressions, facts, unvalidated)

@@ -50,6 +50,11 @@ class Finding:
     fix: FindingFix | None = field(default=None, compare=False)  # what --fix would change
 
 
+def finding_key(f: Finding) -> tuple[object, ...]:
+    """What makes two findings the same one (two files' runs can produce it, e.g. through a Compose include)."""
+    return (f.file, f.line, f.column, f.policy, f.message, f.object)
+
+
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """A finding that was not reported, how (``comment``, ``annotation``, ``config``, ``baseline``) and why."""
@@ -166,10 +171,21 @@ class Report:
         notes: tuple[str, ...] = (),
     ) -> Report:
         """Merge per-file results; withdraw findings whose ``unless`` facts some file provides, and complete or
-        withdraw those that ``need`` a fact."""
+        withdraw those that ``need`` a fact.
+
+        A finding two files' runs both produce (a Compose file included by another that is linted too, or
+        an include cycle) is reported once.
+        """
         facts = effective(frozenset().union(*(result.facts for result in results)))
         facts |= derived_facts(facts)
-        kept = [f for result in results for f in result.findings if not any(fact in facts for fact in f.unless)]
+        owner: dict[tuple[object, ...], int] = {}  # a finding -> the first result that produced it
+        kept: list[Finding] = []
+        for index, result in enumerate(results):
+            for f in result.findings:
+                if any(fact in facts for fact in f.unless):
+                    continue
+                if owner.setdefault(finding_key(f), index) == index:
+                    kept.append(f)
         details = _details({f.needs for f in kept if f.needs and f.needs not in facts}, facts)
         findings = _first_of_each(sorted(f for f in (_completed(f, facts, details) for f in kept) if f is not None))
         errors = tuple(e for result in results for e in result.errors)

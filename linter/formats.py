@@ -18,6 +18,7 @@ from .normalize.kubernetes import KubernetesNormalizer, is_kubernetes_object
 from .normalize.kubevirt import KubeVirtNormalizer
 from .normalize.packer import is_legacy_template, legacy_template
 from .normalize.vm_formats import load_vm_file
+from .numbers import describe
 from .parsers.yaml_tree import YamlDocument, YamlProblem, parse_yaml
 from .source import Position, locate
 
@@ -84,7 +85,7 @@ def _bad_bytes(data: bytes, skip: int, start: int, encoding: str, file: str) -> 
 def _json_problems(text: str, file: str) -> list[Problem]:
     """A ``.json`` manifest that YAML accepts but JSON does not (``{"a": }``, comments, trailing text)."""
     try:
-        json.loads(text)
+        json.loads(text, parse_int=str)  # syntax only: never int() a number thousands of digits long
     except json.JSONDecodeError as error:
         return [Problem("VM001", f"JSON syntax error: {error.msg}", Position(file, error.lineno, error.colno))]
     except RecursionError:  # deeper than YAML's own limit would have allowed: already reported as VM006
@@ -143,6 +144,10 @@ def load_documents(
             legacy, shapes = legacy_template(document.root, file, classifier, path)
             loaded.workloads.extend(legacy)
             shape_problems.extend(Problem("VM008", s.message, locate(document.root, s.path, file)) for s in shapes)
+        mistyped = _mistyped_identity(document.root, file)
+        if mistyped:
+            loaded.is_manifest = True
+            shape_problems.extend(mistyped)
         for obj in _objects(document.root):
             loaded.is_manifest = True
             loaded.objects.append(obj)
@@ -179,6 +184,29 @@ def _compose(
     loaded.problems.extend(Problem(code, message, position) for code, message, position in result.problems)
     loaded.other_texts, loaded.keep_only, loaded.dropped = result.texts, result.keep_only, result.dropped
     return loaded
+
+
+def _mistyped_identity(root: Any, file: str) -> list[Problem]:
+    """VM008 where ``apiVersion`` and ``kind`` are both written but one is not a string (a list, a mapping, null).
+
+    Kubernetes refuses such an object; read as "not a manifest" it would pass without a word.  The items of a
+    ``*List`` are checked the same way.
+    """
+    if not isinstance(root, dict):
+        return []
+    found: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
+    items = root.get("items")
+    if isinstance(root.get("kind"), str) and root["kind"].endswith("List") and isinstance(items, list):
+        found.extend((item, ("items", index)) for index, item in enumerate(items))
+    problems = []
+    for node, path in found:
+        if not isinstance(node, dict) or "apiVersion" not in node or "kind" not in node:
+            continue
+        for key in ("apiVersion", "kind"):
+            if not isinstance(node[key], str):
+                message = f"{key} should be a string, found {describe(node[key])}"
+                problems.append(Problem("VM008", message, locate(root, (*path, key), file)))
+    return problems
 
 
 def _objects(root: Any) -> list[dict[str, Any]]:

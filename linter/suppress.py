@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from .checking import ActivePolicy, problem_finding
@@ -13,7 +14,7 @@ from .directives import (
     comment_directives,
     workload_directives,
 )
-from .findings import Finding, Suppression
+from .findings import FileResult, Finding, Suppression, finding_key
 from .formats import LoadedFile, Problem
 from .model import Workload
 from .patterns import gitignore_spec
@@ -21,6 +22,7 @@ from .selectors import Selectors
 from .source import Position, SourceLines
 
 MAX_FINDINGS_PER_FILE = 10_000
+MAX_FINDINGS_PER_RUN = 25_000  # GitHub code scanning's limit of results per SARIF run
 
 
 class PathIgnores:
@@ -48,16 +50,19 @@ class PathIgnores:
 
 
 def suppress(
-    pending: list[tuple[Finding, Workload | None]],
+    pending: Iterable[tuple[Finding, Workload | None]],
     loaded: LoadedFile,
     display: str,
     lines: SourceLines,
     path_ignores: PathIgnores,
     selectors: Selectors,
     by_id: Mapping[str, ActivePolicy],
+    limit: int = MAX_FINDINGS_PER_FILE + 1,
 ) -> tuple[list[Finding], list[Suppression]]:
     """The findings this file reports, and those a comment, an annotation or the config suppresses.
 
+    At most ``limit`` findings are kept: ``pending`` (lazy) is not read further, and then no directive is
+    called unused, since a finding it would have suppressed may not have been read.
     The directives themselves are checked too: one naming no policy, or an unknown one, is VM040; with VM009
     selected, a policy a directive names that suppressed nothing is VM009.
     """
@@ -70,6 +75,7 @@ def suppress(
     annotated = any(IGNORE_ANNOTATION in text or COMPOSE_EXTENSION in text for text in texts.values())
     by_workload: dict[int, list[Directive]] = {}
     used: set[tuple[int, str]] = set()  # (id of the directive, policy id)
+    read_all = True
     by_path = path_ignores.ignored(display)
     kept: list[Finding] = []
     suppressions: list[Suppression] = []
@@ -88,12 +94,15 @@ def suppress(
             suppressions.append(Suppression(f, "config", "per-path-ignores in the configuration"))
         else:
             kept.append(f)
+            if len(kept) >= limit:
+                read_all = False
+                break
     if annotated:
         for workload in loaded.workloads:
             _directives(workload, by_workload, selectors)
     written = [d for file in comments.values() for d in file.values()]
     written += [d for ds in by_workload.values() for d in ds if reported(d.position.file)]
-    kept += audit(written, used, lines, by_id)
+    kept += audit(written, used if read_all else None, lines, by_id)
     return kept, suppressions
 
 
@@ -120,11 +129,61 @@ def _directives(workload: Workload, cache: dict[int, list[Directive]], selectors
     return cache[id(workload)]
 
 
+class RunCount:
+    """The distinct findings a run (or one worker of it) holds: a finding that two files' runs produce counts once."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[object, ...]] = set()
+
+    def add(self, result: FileResult) -> None:
+        self.seen.update(finding_key(f) for f in result.findings)
+
+    def reached(self) -> bool:
+        """Whether the run already holds the most findings a run reports."""
+        return len(self.seen) >= MAX_FINDINGS_PER_RUN
+
+
+RUN_CAP_MESSAGE = f"the run reached {MAX_FINDINGS_PER_RUN} findings; findings of this file are not reported"
+
+
+def cap_run(results: list[FileResult], by_id: Mapping[str, ActivePolicy]) -> list[FileResult]:
+    """At most ``MAX_FINDINGS_PER_RUN`` findings in input order; every file past that point gets one VM006.
+
+    Workers stop checking once they alone hold the cap, so every file they skipped lies past that point.
+    """
+    out: list[FileResult] = []
+    seen: set[tuple[object, ...]] = set()
+    for result in results:
+        room = MAX_FINDINGS_PER_RUN - len(seen)
+        new = {finding_key(f) for f in result.findings} - seen
+        if room > 0 and len(new) <= room:
+            seen |= new
+            out.append(result)
+            continue
+        limit = problem_finding(Problem("VM006", RUN_CAP_MESSAGE, Position(result.file, 1, 1)), by_id)
+        marker = (limit,) if limit else ()
+        if room <= 0:  # as if never read, whichever worker got to it: the report does not depend on --jobs
+            out.append(FileResult(result.file, findings=marker))
+            continue
+        kept = []
+        for f in result.findings:
+            key = finding_key(f)
+            if key in seen or len(seen) < MAX_FINDINGS_PER_RUN:
+                seen.add(key)
+                kept.append(f)
+        out.append(replace(result, findings=(*kept, *marker)))
+    return out
+
+
 def audit(
-    directives: list[Directive], used: set[tuple[int, str]], lines: SourceLines, by_id: Mapping[str, ActivePolicy]
+    directives: list[Directive],
+    used: set[tuple[int, str]] | None,
+    lines: SourceLines,
+    by_id: Mapping[str, ActivePolicy],
 ) -> list[Finding]:
     """VM040 for directives that name nothing or no known policy; VM009 for named policies that suppressed nothing
-    (only policies that ran: a directive for a policy left out of this run cannot be judged)."""
+    (only policies that ran: a directive for a policy left out of this run cannot be judged; none when ``used``
+    is None, the file's findings not all read)."""
     problems: list[Problem] = []
     for d in directives:
         where = "vmlint.io/ignore" if d.kind == "annotation" else "the suppression comment"
@@ -134,7 +193,7 @@ def audit(
             )
         problems.extend(Problem("VM040", f"{where}: {message}", d.position) for message in d.unknown)
         for policy_id in sorted(d.ids):
-            if policy_id in by_id and (id(d), policy_id) not in used:
+            if used is not None and policy_id in by_id and (id(d), policy_id) not in used:
                 scope = "on this line or the next" if d.kind == "comment" else "of this workload"
                 message = f"{where} names {policy_id}, but no {policy_id} finding {scope} is suppressed; remove it"
                 problems.append(Problem("VM009", message, d.position))

@@ -17,6 +17,8 @@ from ._facts import existing
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
+_NUMBER = re.compile(r"[0-9]+")  # a port number written as a string (ASCII digits: '²'.isdigit() is true)
+
 
 @policy(
     id="VM822",
@@ -85,7 +87,7 @@ def probe_port_missing(workload: Workload, settings: Settings) -> Iterator[Hit]:
             for handler in ("httpGet", "tcpSocket", "grpc"):
                 where = (*unit.path, probe, handler, "port")
                 port = get(workload.document, where)
-                if isinstance(port, str) and not port.isdigit() and port not in names and "{{" not in port:
+                if isinstance(port, str) and not _NUMBER.fullmatch(port) and port not in names and "{{" not in port:
                     yield Hit(where, f"{probe} of container {unit.name} names port {port}, which it does not declare")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from vmlint.compose.syntax import service_of
 from vmlint.fixes import set_
 from vmlint.model import Workload
+from vmlint.numbers import NON_NEGATIVE_INT32, int_or_none
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
 from vmlint.source import Path
 
@@ -138,15 +139,15 @@ def _restart_counts(service: dict[str, Any], path: Path) -> Iterator[tuple[Path,
     restart = service.get("restart")
     if isinstance(restart, str) and restart.strip().startswith("on-failure") and "${" not in restart:
         _, _, count = restart.strip().partition(":")
-        yield (*path, "restart"), "restart", int(count) if count.strip().isdigit() else None
+        number = int_or_none(count, bounds=NON_NEGATIVE_INT32)
+        if not count.strip() or number is not None:  # an invalid count is VM008 (the Compose normaliser)
+            yield (*path, "restart"), "restart", number
     deploy = service.get("deploy")
     policy_ = deploy.get("restart_policy") if isinstance(deploy, dict) else None
     if isinstance(policy_, dict) and policy_.get("condition") == "on-failure":
         attempts = policy_.get("max_attempts")
         where = (*path, "deploy", "restart_policy", "max_attempts" if "max_attempts" in policy_ else "condition")
-        number = attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else None
-        if isinstance(attempts, str) and attempts.isdigit():
-            number = int(attempts)
+        number = int_or_none(attempts, bounds=NON_NEGATIVE_INT32)
         if attempts is None or number is not None:
             yield where, "deploy.restart_policy", number
 

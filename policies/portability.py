@@ -92,7 +92,7 @@ def _names(tags: tuple[object, ...]) -> frozenset[str]:
 def _floating(tag: str, names: frozenset[str]) -> bool:
     """A tag made only of channel names (``stable``, ``lts-alpine``, ``edge-slim``), with no version in it."""
     parts = tag.lower().replace("_", "-").split("-")
-    return all(part in names for part in parts) and not any(char.isdigit() for char in tag)
+    return all(part in names for part in parts) and not any(char.isdigit() for char in tag)  # Unicode-wide
 
 
 @policy(

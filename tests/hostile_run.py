@@ -38,6 +38,7 @@ class Run:
     report: dict[str, Any]
     stderr: str
     guard: dict[str, Any]
+    stdout: str = ""
 
     def rows(self, file: str | None = None) -> list[list[Any]]:
         return [
@@ -59,7 +60,10 @@ def run_cli(
     timeout: float = 60,
     bootstrap: str | None = None,
 ) -> Run:
-    """``python -m vmlint check --format json --jobs 1 ARGS`` in ``cwd``, guarded and measured."""
+    """``python -m vmlint check --format json --jobs 1 ARGS`` in ``cwd``, guarded and measured.
+
+    ARGS with a ``--format`` of their own replace the JSON one (two formats cannot share stdout).
+    """
     report_path = cwd.parent / f".guard-{os.getpid()}-{cwd.name}.json"
     env = {
         **os.environ,
@@ -71,7 +75,7 @@ def run_cli(
     }
     start = ["-c", bootstrap] if bootstrap else ["-m", "vmlint"]
     proc = subprocess.run(
-        [sys.executable, *start, "check", "--format", "json", "--jobs", "1", *args],
+        [sys.executable, *start, "check", *(() if "--format" in args else ("--format", "json")), "--jobs", "1", *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -84,8 +88,9 @@ def run_cli(
     guard = json.loads(report_path.read_text(encoding="utf-8"))
     report_path.unlink()
     assert guard["violations"] == [], guard["violations"]
-    report = json.loads(proc.stdout.decode("utf-8")) if proc.stdout.strip() else {}
-    return Run(proc.returncode, report, stderr, guard)
+    stdout = proc.stdout.decode("utf-8", "replace")
+    report = json.loads(stdout) if stdout.lstrip().startswith("{") else {}  # other --format: see ``stdout``
+    return Run(proc.returncode, report, stderr, guard, stdout)
 
 
 def assert_bounded(run: Run, *, cpu_s: float = MAX_CPU_S, rss_mb: float = MAX_RSS_MB) -> None:

@@ -199,6 +199,7 @@ def test_wrong_shapes_are_located_problems_never_crashes() -> None:
     report = lint([bad], select=["VM008"], cwd=bad)
     assert report.errors == ()
     assert triples(report) == [
+        ["VM008", "domain.xml", 6, 32],  # port='abc': libvirt reads only an integer (issue 9)
         ["VM008", "kubevirt.yaml", 3, 11],
         ["VM008", "kubevirt.yaml", 5, 25],
         ["VM008", "kubevirt.yaml", 5, 35],

@@ -6,8 +6,6 @@ import os
 import re
 from typing import Any
 
-from ..source import YMap
-
 TOP_LEVEL_KEYS = frozenset(
     {"version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models"}
 )
@@ -28,9 +26,13 @@ def looks_like_compose(root: Any) -> bool:
 
 
 def is_compose(file: str, root: Any) -> bool:
-    """A Compose file by name (and a mapping or empty), or by content."""
+    """A Compose file by name (whatever it holds, unless it is a Kubernetes object), or by content.
+
+    A file named like a Compose file that is empty, not a mapping or without services is Compose's to
+    refuse, so it is read as Compose and the refusal reported (VM008), never skipped as "not a manifest".
+    """
     if is_compose_name(file):
-        return (root is None or isinstance(root, YMap)) and not (isinstance(root, dict) and "apiVersion" in root)
+        return not (isinstance(root, dict) and "apiVersion" in root)
     return looks_like_compose(root)
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from ..model import Workload
 from ..normalize.common import Classifier
 from ..source import Position, YMap, locate
 from .files import FileAccess, ProjectFile
-from .interpolate import parse_env_file
+from .interpolate import Budget, budget_message, parse_env_file
 from .merge import merge_maps
 from .normalize import ComposeNormalizer
 from .project import Project, _Loader, _project_dir, _read_env_files, _resolve_extends
@@ -38,14 +39,19 @@ def load_file_set(members: list[tuple[str, str]], env_file: tuple[str, str] | No
     result = FileSet()
     access = FileAccess(_project_dir(os.path.realpath(members[0][1])))
     env: dict[str, str] = {}
+    budget = Budget()
+    stopped: list[tuple[str, int, int]] = []
     env_display, env_real = env_file if env_file else (None, access.sibling(members[0][1], ".env"))
     if env_real is not None and access.git_ignored(env_real):
         if env_display:
             result.left_out.append((env_display, "git-ignored env file, not read"))
     elif env_real is not None:
         text = FileAccess.read_text(env_real)
-        env = parse_env_file(text) if text is not None else {}
-    loader = _Loader(access, env)
+        env = parse_env_file(text, budget, stopped) if text is not None else {}
+    loader = _Loader(access, env, budget)
+    where = env_display or str(PurePosixPath(members[0][0]).parent / ".env")
+    for name, line, column in stopped:
+        result.problems.append(("VM006", budget_message(name), Position(where, line, column)))
     merged: YMap | None = None
     first = members[0][0]
     for display, path in members:
@@ -70,7 +76,7 @@ def load_file_set(members: list[tuple[str, str]], env_file: tuple[str, str] | No
     project = Project(first, merged, loader.texts, loader.problems)
     _resolve_extends(project, loader)
     _read_env_files(project, loader)
-    result.problems.extend(("VM008", problem.message, problem.position) for problem in project.problems)
+    result.problems.extend((problem.code, problem.message, problem.position) for problem in project.problems)
     result.workloads = ComposeNormalizer(classifier, first).workloads(project.root, project.incomplete)
     result.texts = project.texts
     return result

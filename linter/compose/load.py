@@ -36,11 +36,25 @@ def load_compose(root: Any, file: str, real: str | None, classifier: Classifier)
     result = ComposeLoad()
     for path, message, at_key in validate(root):
         result.problems.append(("VM008", message, locate(root, path, file, key=at_key)))
+    if root is None:
+        result.problems.append(("VM008", "the Compose file is empty: Compose refuses it", Position(file, 1, 1)))
     if not isinstance(root, YMap):
         return result
     project = load_project(root, file, real)
-    result.problems.extend(("VM008", problem.message, problem.position) for problem in project.problems)
-    result.workloads = ComposeNormalizer(classifier, project.file).workloads(project.root, project.incomplete)
+    result.problems.extend((problem.code, problem.message, problem.position) for problem in project.problems)
+    services = project.root.get("services")
+    if services is None or services == {}:  # any other non-mapping is the schema's VM008 already
+        where = locate(root, ("services",), file, key=True)
+        result.problems.append(("VM008", "the Compose project defines no services: Compose refuses it", where))
+    normalizer = ComposeNormalizer(classifier, project.file)
+    result.workloads = normalizer.workloads(project.root, project.incomplete)
+    # Values the schema lets through but the normaliser cannot read (numbers, port mappings), once per position.
+    reported = {position for _, _, position in result.problems}
+    for shape in dict.fromkeys(normalizer.reader.problems):
+        position = locate(project.root, shape.path, project.file)
+        if position not in reported:
+            reported.add(position)
+            result.problems.append(("VM008", shape.message, position))
     result.texts = project.texts
     result.keep_only = project.keep_only
     result.dropped = project.dropped

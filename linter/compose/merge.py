@@ -40,25 +40,33 @@ def relocate(node: YMap, node_file: str, context: str) -> YMap:
 
 
 def merge_maps(base: YMap, base_file: str, over: YMap, over_file: str, context: str) -> YMap:
-    """``over`` merged onto ``base``; the result is located in ``context``."""
-    merged = relocate(base, base_file, context)
-    for key, value in over.items():
-        value_file = entry_file(over, key, over_file)
-        previous = base.get(key) if key in base.marks else None
-        if isinstance(previous, YMap) and isinstance(value, YMap):
-            # A mapping both write stays where it was first written: an override that touches a service does
-            # not take over the findings on what neither writes (they point at the service's first definition).
-            first_file = entry_file(base, key, base_file)
-            merged[key] = merge_maps(previous, first_file, value, value_file, first_file)
-            continue
-        if isinstance(previous, YSeq) and isinstance(value, YSeq) and key not in REPLACED_SEQUENCES:
-            value = _merge_seqs(str(key), previous, entry_file(base, key, base_file), value, value_file)
-        merged[key] = value
-        merged.marks[key] = over.marks[key]
-        if merged.origin:
-            merged.origin.pop(key, None)
-        _set_origin(merged, key, value_file, context)
-    return merged
+    """``over`` merged onto ``base``; the result is located in ``context``.
+
+    Nested mappings are merged from a work list, not by recursion, so nesting depth costs no stack.
+    """
+    root = relocate(base, base_file, context)
+    work = [(root, base, base_file, over, over_file, context)]
+    while work:
+        merged, base, base_file, over, over_file, context = work.pop()
+        for key, value in over.items():
+            value_file = entry_file(over, key, over_file)
+            previous = base.get(key) if key in base.marks else None
+            if isinstance(previous, YMap) and isinstance(value, YMap):
+                # A mapping both write stays where it was first written: an override that touches a service does
+                # not take over the findings on what neither writes (they point at the service's first definition).
+                first_file = entry_file(base, key, base_file)
+                child = relocate(previous, first_file, first_file)
+                work.append((child, previous, first_file, value, value_file, first_file))
+                merged[key] = child
+                continue
+            if isinstance(previous, YSeq) and isinstance(value, YSeq) and key not in REPLACED_SEQUENCES:
+                value = _merge_seqs(str(key), previous, entry_file(base, key, base_file), value, value_file)
+            merged[key] = value
+            merged.marks[key] = over.marks[key]
+            if merged.origin:
+                merged.origin.pop(key, None)
+            _set_origin(merged, key, value_file, context)
+    return root
 
 
 def _item_key(kind: str, item: Any) -> Any:
@@ -70,7 +78,8 @@ def _item_key(kind: str, item: Any) -> Any:
         if isinstance(item, str):
             parts = item.split(":")
             return parts[1] if len(parts) > 1 else parts[0]
-    return repr(item)
+    # Containers are the same item only when they are the same node: repr() of nested data recurses.
+    return ("node", id(item)) if isinstance(item, (dict, list)) else repr(item)
 
 
 def _merge_seqs(kind: str, base: YSeq, base_file: str, over: YSeq, over_file: str) -> YSeq:

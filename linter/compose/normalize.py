@@ -10,7 +10,8 @@ from typing import Any
 
 from ..model import EnvVar, Exposure, Fact, Host, Mount, Port, Resources, Scaling, Unit, Volume, Workload, unset
 from ..normalize.common import TIER_KEY, TIERS, Classifier, parse_image
-from ..normalize.reader import Reader, is_unresolved
+from ..normalize.reader import Reader, ShapeProblem, is_unresolved
+from ..numbers import NON_NEGATIVE_INT32, to_int
 from ..source import Path, YMap
 from .project import ENV_FILE_VALUES
 from .syntax import parse_mount, parse_port
@@ -18,6 +19,8 @@ from .syntax import parse_mount, parse_port
 IGNORE_KEY = "vmlint.io/ignore"
 EXTENSION_KEY = "x-vmlint"
 DEVICE_OPTIONS = ("device", "mountpoint")
+USER_ID = (0, 2**32 - 1)
+_BAD_PORT = "ports entry is not a port mapping Compose accepts ([HOST:]CONTAINER[/PROTOCOL], ports 0-65535)"
 
 
 def as_mapping(value: Any) -> dict[str, Any]:
@@ -108,6 +111,7 @@ class ComposeNormalizer:
         runtime = read.text(service, path, "runtime")
         volumes, mounts = self.volumes(service, path, root)
         ports = self.ports(service, path)
+        self.restart_counts(service, path)
         return Workload(
             format="compose",
             kind="service",
@@ -174,7 +178,7 @@ class ComposeNormalizer:
         run_as_user: Fact[int] = unset(None, user.path)
         run_as_non_root: Fact[bool] = unset(False, user.path)
         if user.explicit:
-            number = 0 if uid == "root" else int(uid) if uid is not None and uid.isdigit() else None
+            number = 0 if uid == "root" else self.user_id(uid, user.path)
             run_as_user = Fact(number, user.path)
             run_as_non_root = Fact(None if uid is None else uid not in ("root", "0"), user.path)
         return Unit(
@@ -272,10 +276,38 @@ class ComposeNormalizer:
                 files.append(EnvVar(str(key), literal, (*path, ENV_FILE_VALUES, key)))
         return (*files, *out)
 
+    def user_id(self, uid: str | None, where: Path) -> int | None:
+        """The numeric uid of ``user:`` (a name gives None); digits Docker would not read are a problem."""
+        if uid is None or not uid.isdigit():  # isdigit() is Unicode-wide: '¹' is caught here, not read as a name
+            return None
+        number, problem = to_int(uid, bounds=USER_ID)
+        if problem is not None:
+            self.reader.problems.append(
+                ShapeProblem(where, f"user should be a name or {problem.expected}, found {problem.found}")
+            )
+        return number
+
+    def restart_counts(self, service: dict[str, Any], path: Path) -> None:
+        """``restart: on-failure[:N]`` and ``deploy.restart_policy.max_attempts``: counts Compose would read."""
+        restart = service.get("restart")
+        if isinstance(restart, str) and restart.strip().startswith("on-failure:") and not is_unresolved(restart):
+            count = restart.strip().partition(":")[2]
+            if to_int(count, bounds=NON_NEGATIVE_INT32)[1] is not None:
+                self.reader.problems.append(
+                    ShapeProblem(
+                        (*path, "restart"), f"{'.'.join(map(str, path))}.restart: the on-failure count is no integer"
+                    )
+                )
+        deploy = self.reader.map(service, path, "deploy")
+        policy = self.reader.map(deploy, (*path, "deploy"), "restart_policy")
+        self.reader.integer(policy, (*path, "deploy", "restart_policy"), "max_attempts", bounds=NON_NEGATIVE_INT32)
+
     def ports(self, service: dict[str, Any], path: Path) -> tuple[Port, ...]:
         out = []
         for index, item in enumerate(self.reader.seq(service, path, "ports")):
             spec = parse_port(item)
+            if spec is None:
+                self.reader.problems.append(ShapeProblem((*path, "ports", index), _BAD_PORT))
             if spec is None or not spec.known:
                 continue
             out.append(
@@ -338,9 +370,9 @@ class ComposeNormalizer:
 
     def scaling(self, service: dict[str, Any], path: Path) -> Scaling:
         deploy = self.reader.map(service, path, "deploy")
-        replicas = self.reader.integer(deploy, (*path, "deploy"), "replicas", 1)
+        replicas = self.reader.integer(deploy, (*path, "deploy"), "replicas", 1, bounds=NON_NEGATIVE_INT32)
         if not replicas.explicit and "scale" in service:
-            replicas = self.reader.integer(service, path, "scale", 1)
+            replicas = self.reader.integer(service, path, "scale", 1, bounds=NON_NEGATIVE_INT32)
         container_name = self.reader.text(service, path, "container_name")
         return Scaling(replicas=replicas, container_name=container_name if container_name.explicit else None)
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..source import Path, Position, YMap, YSeq, locate
 from .detect import base_names, override_names
 from .files import FileAccess, ProjectFile
-from .interpolate import env_entries, interpolate, interpolate_tree, parse_env_file
+from .interpolate import Budget, budget_message, env_entries, interpolate, interpolate_tree, parse_env_file
 from .merge import entry_file, merge_maps
 
 MAX_INCLUDE_DEPTH = 10
@@ -28,10 +28,11 @@ ENV_FILE_VALUES = -1
 
 @dataclass(frozen=True, slots=True)
 class ProjectProblem:
-    """A reference that could not be followed (missing file, cycle, path outside the project)."""
+    """A reference that could not be followed (missing file, cycle, path outside the project), or a budget."""
 
     message: str
     position: Position
+    code: str = "VM008"
 
 
 @dataclass(slots=True)
@@ -48,10 +49,14 @@ class Project:
 
 
 class _Loader:
-    def __init__(self, access: FileAccess, env: dict[str, str]) -> None:
+    def __init__(self, access: FileAccess, env: dict[str, str], budget: Budget) -> None:
         self.access = access
         self.env = env
+        self.budget = budget
         self.real: dict[str, str | None] = {}
+        self.opened: dict[str, ProjectFile | str] = {}  # each file read once, however often it is referenced
+        self.done: dict[str, YMap] = {}  # each included file prepared once (fan-out stays linear)
+        self.chain: list[str] = []  # the files being included, outermost first
         self.texts: dict[str, str] = {}
         self.problems: list[ProjectProblem] = []
 
@@ -65,7 +70,9 @@ class _Loader:
             self.problem(root, path, file, f"{what} {reference!r} not read: {resolved}")
             return None
         display, real = resolved
-        loaded = self.access.read(display, real)
+        if display not in self.opened:
+            self.opened[display] = self.access.read(display, real)
+        loaded = self.opened[display]
         if isinstance(loaded, str):
             self.problem(root, path, file, f"{what} {reference!r} not read: {loaded}")
             return None
@@ -74,8 +81,18 @@ class _Loader:
         return loaded
 
     def prepared(self, root: YMap, file: str, depth: int = 0) -> YMap:
-        """A file's root, interpolated, with its ``include``s merged in."""
-        tree: YMap = interpolate_tree(root, self.env)
+        """A file's root, interpolated, with its ``include``s merged in (an include cycle is VM008)."""
+        self.chain.append(file)
+        try:
+            return self._prepared(root, file, depth)
+        finally:
+            self.chain.pop()
+
+    def _prepared(self, root: YMap, file: str, depth: int) -> YMap:
+        stopped: list[tuple[str, int, int]] = []
+        tree: YMap = interpolate_tree(root, self.env, self.budget, stopped)
+        for name, line, column in stopped:
+            self.problems.append(ProjectProblem(budget_message(name), Position(file, line, column), "VM006"))
         includes = tree.get("include")
         if not isinstance(includes, YSeq) or depth >= MAX_INCLUDE_DEPTH:
             return tree
@@ -89,9 +106,13 @@ class _Loader:
                 included = self.open(reference, tree, where, file, "included file")
                 if included is None or included.root is None:
                     continue
-                tree = _add_missing(
-                    tree, file, self.prepared(included.root, included.display, depth + 1), included.display
-                )
+                if included.display in self.chain:
+                    cycle = " -> ".join([*self.chain[self.chain.index(included.display) :], included.display])
+                    self.problem(tree, where, file, f"include cycle: {cycle}")
+                    continue
+                if included.display not in self.done:
+                    self.done[included.display] = self.prepared(included.root, included.display, depth + 1)
+                tree = _add_missing(tree, file, self.done[included.display], included.display)
         return tree
 
 
@@ -150,11 +171,16 @@ def load_project(root: YMap, file: str, real: str | None) -> Project:
     directory = _project_dir(real)
     access = FileAccess(directory)
     env: dict[str, str] = {}
+    budget = Budget()
+    stopped: list[tuple[str, int, int]] = []
     env_path = access.sibling(real, ".env")
     if env_path is not None and not access.git_ignored(env_path):  # an ignored .env differs from clone to clone
         env_file = FileAccess.read_text(env_path)
-        env = parse_env_file(env_file) if env_file is not None else {}
-    loader = _Loader(access, env)
+        env = parse_env_file(env_file, budget, stopped) if env_file is not None else {}
+    loader = _Loader(access, env, budget)
+    env_display = str(PurePosixPath(file).parent / ".env")
+    for name, line, column in stopped:
+        loader.problems.append(ProjectProblem(budget_message(name), Position(env_display, line, column), "VM006"))
     loader.real[file] = real
     main_file, main_root, keep_only = file, root, None
     base_real = next((p for name in base_names(file) if (p := access.sibling(real, name))), None)
@@ -300,7 +326,11 @@ def _env_values(service: YMap, file: str, loader: _Loader) -> YMap:
         for entry in env_entries(text):
             literal = entry.value
             if literal is not None and not raw and not entry.literal:
-                literal = interpolate(literal, loader.env)[0]
+                literal = interpolate(literal, loader.env, budget=loader.budget)[0]
+                name = loader.budget.take()
+                if name is not None:
+                    problem = Position(display, entry.line, entry.value_column)
+                    loader.problems.append(ProjectProblem(budget_message(name), problem, "VM006"))
             out[entry.name] = literal
             out.marks[entry.name] = (entry.line, entry.column, entry.line, entry.value_column)
             out.origin[entry.name] = display

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..normalize.reader import is_unresolved
+from ..numbers import int_or_none
 
-_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+_RANGE = re.compile(r"^([0-9]{1,5})(?:-([0-9]{1,5}))?$")
+PORT_NUMBER = (0, 65535)
 PROPAGATIONS = frozenset({"shared", "rshared", "slave", "rslave", "private", "rprivate"})
 ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", ""})
 
@@ -37,8 +39,9 @@ def _range(text: str) -> tuple[int, int] | None:
     match = _RANGE.match(text.strip())
     if not match:
         return None
-    start = int(match.group(1))
-    return start, int(match.group(2)) if match.group(2) else start
+    start = int_or_none(match.group(1), bounds=PORT_NUMBER)
+    end = int_or_none(match.group(2), bounds=PORT_NUMBER) if match.group(2) else start
+    return (start, end) if start is not None and end is not None else None
 
 
 def parse_port(item: Any) -> PortSpec | None:
@@ -46,7 +49,7 @@ def parse_port(item: Any) -> PortSpec | None:
     if isinstance(item, bool):
         return None
     if isinstance(item, int):
-        return PortSpec((item, item), None, None)
+        return PortSpec((item, item), None, None) if int_or_none(item, bounds=PORT_NUMBER) is not None else None
     if isinstance(item, str):
         return _short_port(item)
     if isinstance(item, dict):
@@ -71,6 +74,8 @@ def _short_port(text: str) -> PortSpec | None:
     if target is None:
         return None
     published = _range(parts[0]) if len(parts) == 2 and parts[0] else None
+    if published is None and len(parts) == 2 and parts[0]:
+        return None  # a published part that is no port (range): Compose refuses the entry
     return PortSpec(target, published, host_ip, protocol.lower() or "tcp")
 
 
@@ -80,6 +85,8 @@ def _long_port(item: dict[str, Any]) -> PortSpec | None:
         return PortSpec(None, None, None, known=False)
     target_raw, published_raw, host_ip = values
     target = _range(str(target_raw)) if target_raw is not None else None
+    if target is None and target_raw is not None:
+        return None
     published = None
     if published_raw is not None:
         text = str(published_raw)

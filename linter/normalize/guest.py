@@ -33,14 +33,18 @@ def patches(text: str) -> bool:
 
 
 def strings_in(value: Any) -> list[str]:
-    """Every string inside a value (lists and mappings walked)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in strings_in(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in strings_in(item)]
-    return []
+    """Every string inside a value (lists and mappings walked from a stack: any depth), in document order."""
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, dict):
+            stack.extend(reversed(node.values()))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return out
 
 
 def guest_unit(

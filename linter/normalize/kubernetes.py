@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import EnvVar, Fact, Host, Mount, Port, Resources, Scaling, ServiceAccount, Unit, Volume, Workload, unset
+from ..numbers import NON_NEGATIVE_INT32, PORT
 from ..source import Path
 from .common import Classifier, parse_image
 from .kubevirt import is_kubevirt_object, is_openshift_template
@@ -255,7 +256,11 @@ class KubernetesNormalizer:
     def scaling(self, obj: dict[str, Any], controller: str) -> Scaling | None:
         if controller not in REPLICATED_KINDS:
             return None
-        return Scaling(replicas=self.reader.integer(self.reader.map(obj, (), "spec"), ("spec",), "replicas", 1))
+        return Scaling(
+            replicas=self.reader.integer(
+                self.reader.map(obj, (), "spec"), ("spec",), "replicas", 1, bounds=NON_NEGATIVE_INT32
+            )
+        )
 
     def host(self, pod: dict[str, Any], path: Path) -> Host:
         read = self.reader
@@ -301,7 +306,7 @@ class KubernetesNormalizer:
         pod_context = read.map(pod, path, "securityContext")
         pod_facts: dict[str, Fact[Any]] = {
             "run_as_non_root": read.boolean(pod_context, pod_context_path, "runAsNonRoot", False),
-            "run_as_user": read.integer(pod_context, pod_context_path, "runAsUser"),
+            "run_as_user": read.integer(pod_context, pod_context_path, "runAsUser", bounds=NON_NEGATIVE_INT32),
             "seccomp": self.seccomp(pod_context, pod_context_path, _annotation(annotations, SECCOMP_POD_ANNOTATION)),
             "apparmor": read.text(
                 read.map(pod_context, pod_context_path, "appArmorProfile"),
@@ -358,7 +363,9 @@ class KubernetesNormalizer:
             run_as_non_root=_inherit(
                 read.boolean(context, context_path, "runAsNonRoot", False), pod_facts["run_as_non_root"]
             ),
-            run_as_user=_inherit(read.integer(context, context_path, "runAsUser"), pod_facts["run_as_user"]),
+            run_as_user=_inherit(
+                read.integer(context, context_path, "runAsUser", bounds=NON_NEGATIVE_INT32), pod_facts["run_as_user"]
+            ),
             read_only_root=read.boolean(context, context_path, "readOnlyRootFilesystem", False),
             cap_add=read.strings(caps, caps_path, "add"),
             cap_drop=read.strings(caps, caps_path, "drop"),
@@ -408,8 +415,8 @@ class KubernetesNormalizer:
         out = []
         for index, item in self.reader.maps(container, path, "ports"):
             where = path + ("ports", index)
-            port = self.reader.integer(item, where, "containerPort").value
-            host_port = self.reader.integer(item, where, "hostPort").value
+            port = self.reader.integer(item, where, "containerPort", bounds=PORT).value
+            host_port = self.reader.integer(item, where, "hostPort", bounds=(0, PORT[1])).value
             out.append(
                 Port(
                     port=port,

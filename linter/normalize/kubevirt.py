@@ -13,6 +13,7 @@ import binascii
 from typing import Any
 
 from ..model import Download, Fact, Resources, Scaling, VmDisk, VmSpec, Volume, Workload, unset
+from ..numbers import NON_NEGATIVE_INT32
 from ..parsers.yaml_tree import YamlProblem
 from ..source import Path, YMap, get
 from .cloud_init import CloudConfig, analyse, is_cloud_config, parse_embedded
@@ -175,7 +176,9 @@ class KubeVirtNormalizer:
             ),
             volumes=volumes,
             access=config.access if config else None,
-            scaling=Scaling(read.integer(obj.get("spec"), ("spec",), "replicas", 1)) if kind in SCALED_KINDS else None,
+            scaling=Scaling(read.integer(obj.get("spec"), ("spec",), "replicas", 1, bounds=NON_NEGATIVE_INT32))
+            if kind in SCALED_KINDS
+            else None,
             node_name=read.text(spec, spec_path, "nodeName"),
             vm=VmSpec(
                 cpu_mode=read.text(read.map(domain, domain_path, "cpu"), (*domain_path, "cpu"), "model"),
@@ -238,7 +241,10 @@ class KubeVirtNormalizer:
             return None
         where = (*spec_path, "livenessProbe")
         probe = self.reader.map(spec, spec_path, "livenessProbe")
-        values = {key: self.reader.integer(probe, where, key, default) for key, default in PROBE_DEFAULTS.items()}
+        values = {
+            key: self.reader.integer(probe, where, key, default, bounds=NON_NEGATIVE_INT32)
+            for key, default in PROBE_DEFAULTS.items()
+        }
         delay = values["initialDelaySeconds"]
         path = delay.path if delay.explicit else where
         if any(fact.value is None for fact in values.values()):

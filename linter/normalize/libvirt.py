@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Exposure, Fact, Resources, VmDisk, VmSpec, Workload, unset
+from ..numbers import PORT, to_int
 from ..parsers.xml import TEXT, parse_xml_documents, root_tag
 from ..parsers.yaml_tree import YamlProblem
-from ..source import Path
+from ..source import Path, locate
 from .common import TIERS
 from .guest import guest_unit, is_public
 
@@ -53,7 +54,14 @@ def load_domain(text: str, file: str) -> tuple[list[Workload], list[YamlProblem]
     """The workloads of a domain XML file: one per ``<domain>`` written one after another (virt-install's install
     and boot phases); other root elements are not domains and give none."""
     roots, problems = parse_xml_documents(text)
-    return [_workload(root, file) for root in roots], problems
+    workloads = []
+    for root in roots:
+        shapes: list[tuple[Path, str]] = []
+        workloads.append(_workload(root, file, shapes))
+        for path, message in shapes:
+            where = locate(root, path, file)
+            problems.append(YamlProblem("VM008", message, where.line, where.column))
+    return workloads, problems
 
 
 def _tier(root: dict[str, Any]) -> Fact[str]:
@@ -68,7 +76,7 @@ def _tier(root: dict[str, Any]) -> Fact[str]:
     return unset(None, meta[0])
 
 
-def _graphics(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Exposure, ...]:
+def _graphics(devices: tuple[Path, dict[str, Any]] | None, problems: list[tuple[Path, str]]) -> tuple[Exposure, ...]:
     if devices is None:
         return ()
     out = []
@@ -84,10 +92,12 @@ def _graphics(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Exposure, ..
             elif element.get("@type") in ("none", "socket"):
                 listen = Fact("", (*where, "listen", listen_index, "@type"))
         password = graphics.get("@passwd")
-        port = graphics.get("@port")
+        port, problem = to_int(graphics.get("@port"), bounds=(-1, PORT[1])) if "@port" in graphics else (None, None)
+        if problem is not None:  # -1: libvirt picks the port (autoport)
+            problems.append(((*where, "@port"), f"graphics port should be {problem.expected}, found {problem.found}"))
         out.append(
             Exposure(
-                port=int(port) if isinstance(port, str) and port.lstrip("-").isdigit() else None,
+                port=port,
                 path=listen.path if listen.explicit else where,
                 kind=kind,
                 bind_address=listen.value if listen.explicit else "127.0.0.1",
@@ -158,7 +168,7 @@ def _host_shares(devices: tuple[Path, dict[str, Any]] | None) -> tuple[Fact[str]
     return tuple(out)
 
 
-def _workload(root: dict[str, Any], file: str) -> Workload:
+def _workload(root: dict[str, Any], file: str, problems: list[tuple[Path, str]]) -> Workload:
     name_entry = _text(root, "name")
     name = name_entry[1] if name_entry else "<unnamed>"
     driver = _attr(root, (), "type")
@@ -180,7 +190,7 @@ def _workload(root: dict[str, Any], file: str) -> Workload:
         memory_request=unset(None, ()),
         memory_limit=Fact(memory[1], memory[0]) if memory else unset(None, ()),
     )
-    graphics = _graphics(devices)
+    graphics = _graphics(devices, problems)
     disks = _disks(devices, boot_first)
     return Workload(
         format="libvirt",

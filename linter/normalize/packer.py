@@ -9,9 +9,7 @@ count for the patch step.  Legacy JSON (``builders``): ``{{user `NAME`}}`` resol
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ..model import Access, Download, Exposure, Fact, VmSpec, Workload, unset
@@ -19,12 +17,12 @@ from ..parsers.hcl import LABELS, parse_hcl
 from ..parsers.yaml_tree import YamlProblem
 from ..source import Path, locate
 from .common import Classifier
-from .guest import guest_unit, is_public, patches, strings_in
+from .guest import guest_unit, is_public
+from .packer_dir import blocks, build_patches, other_builds, provisioners_patch, variables
 from .reader import Reader, ShapeProblem, is_unresolved
 
 _HCL_REF = re.compile(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}")
 _JSON_REF = re.compile(r"\{\{\s*user\s+`([^`]+)`\s*\}\}")
-MAX_SIBLING_BYTES = 1_000_000
 PASSWORD_KEYS = ("ssh_password", "winrm_password")
 UNKNOWN = object()
 
@@ -92,129 +90,6 @@ class _Resolver:
         return list(dict.fromkeys(self.reader.problems))
 
 
-def _read_sibling(path: str) -> str | None:
-    try:
-        if os.path.getsize(path) > MAX_SIBLING_BYTES:
-            return None
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _siblings(file: str | None, suffix: str) -> Iterator[str]:
-    if file is None:
-        return
-    directory = os.path.dirname(file) or "."
-    if not os.path.isdir(directory):
-        return
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return
-    for name in names:
-        path = os.path.join(directory, name)
-        if name.endswith(suffix) and os.path.isfile(path) and not os.path.islink(path):
-            yield path
-
-
-def _same(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _variables(body: dict[str, Any], file: str | None) -> dict[str, Any]:
-    bodies: list[dict[str, Any]] = [body]
-    for sibling in _siblings(file, ".pkr.hcl"):
-        if file is not None and not _same(sibling, file):
-            text = _read_sibling(sibling)
-            sibling_body = parse_hcl(text)[0] if text is not None else None
-            if sibling_body is not None:
-                bodies.append(sibling_body)
-    values: dict[str, Any] = {}
-    for parsed in bodies:
-        for block in _blocks(parsed, "variable"):
-            labels = block.get(LABELS) or []
-            if labels and "default" in block:
-                values[str(labels[0])] = block["default"]
-    overrides: dict[str, Any] = {}
-    for var_file in _siblings(file, ".pkrvars.hcl"):
-        text = _read_sibling(var_file)
-        var_body = parse_hcl(text)[0] if text is not None else None
-        for key, value in (var_body or {}).items():
-            overrides[key] = value if key not in overrides or overrides[key] == value else None
-    values.update(overrides)
-    return values
-
-
-def _blocks(body: Any, kind: str) -> list[dict[str, Any]]:
-    found = body.get(kind) if isinstance(body, dict) else None
-    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
-
-
-def _other_builds(file: str | None) -> tuple[bool, bool]:
-    """Whether other ``*.pkr.hcl`` files of the directory hold build blocks, and whether one patches."""
-    found = False
-    for sibling in _siblings(file, ".pkr.hcl"):
-        if file is not None and not _same(sibling, file):
-            text = _read_sibling(sibling)
-            builds = _blocks(parse_hcl(text)[0] if text is not None else None, "build")
-            found = found or bool(builds)
-            if any(_patches(build, sibling) for build in builds):
-                return True, True
-    return found, False
-
-
-def _patches(build: Any, file: str | None = None) -> bool:
-    provisioners = build.get("provisioner") if isinstance(build, dict) else None
-    return _provisioners_patch(provisioners, file)
-
-
-def _provisioners_patch(provisioners: Any, file: str | None) -> bool:
-    """An upgrade command or script name in the provisioners, or in a script file they name (read as text)."""
-    if any(patches(text) for text in strings_in(provisioners)):
-        return True
-    return any(patches(text) for text in _script_texts(provisioners, file))
-
-
-def _script_texts(provisioners: Any, file: str | None) -> Iterator[str]:
-    """The text of each ``script``/``scripts`` file a provisioner names, inside the template's repository."""
-    if file is None or not isinstance(provisioners, list):
-        return
-    directory = os.path.dirname(os.path.abspath(file))
-    root = _repository_root(directory)
-    for provisioner in provisioners:
-        if not isinstance(provisioner, dict):
-            continue
-        scripts = provisioner.get("scripts")
-        for name in [provisioner.get("script"), *(scripts if isinstance(scripts, list) else [])]:
-            if not isinstance(name, str):
-                continue
-            relative = name.replace("${path.root}/", "").replace("{{template_dir}}/", "")
-            if is_unresolved(relative):
-                continue
-            target = os.path.realpath(os.path.join(directory, relative))
-            if target.startswith(root + os.sep) and os.path.isfile(target):
-                text = _read_sibling(target)
-                if text is not None:
-                    yield text
-
-
-def _repository_root(directory: str) -> str:
-    """The nearest ancestor holding ``.git`` (the template's own directory when there is none)."""
-    real = os.path.realpath(directory)
-    current = real
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return real
-        current = parent
-
-
 def load_hcl(
     text: str, file: str, classifier: Classifier, path: str | None
 ) -> tuple[list[Workload], list[YamlProblem], bool]:
@@ -227,11 +102,11 @@ def load_hcl(
         return [], problems, True
     if file.endswith(".pkrvars.hcl"):
         return [], problems, True
-    resolver = _Resolver(_variables(body, path), _HCL_REF)
-    builds = _blocks(body, "build")
+    resolver = _Resolver(variables(body, path), _HCL_REF)
+    builds = blocks(body, "build")
     build_index = next((i for i, b in enumerate(body.get("build") or []) if isinstance(b, dict)), None)
-    patched_here = any(_patches(b, path) for b in builds)
-    elsewhere, patched_elsewhere = (False, False) if patched_here else _other_builds(path)
+    patched_here = any(build_patches(b, path) for b in builds)
+    elsewhere, patched_elsewhere = (False, False) if patched_here else other_builds(path)
     if patched_elsewhere or patched_here:
         patch: Fact[bool] = Fact(True, ("build",))
     elif build_index is not None:
@@ -264,7 +139,7 @@ def legacy_template(
     resolver = _Resolver({}, _JSON_REF)
     resolver.values = dict(resolver.reader.map(root, (), "variables"))
     provisioners = resolver.reader.seq(root, (), "provisioners")
-    if _provisioners_patch(provisioners, path):
+    if provisioners_patch(provisioners, path):
         patch: Fact[bool] = Fact(True, ("provisioners",))
     elif root.get("provisioners") is not None and not isinstance(root["provisioners"], list):
         patch = Fact(None, ("provisioners",))

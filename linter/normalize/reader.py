@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Fact, unset
+from ..numbers import INT64, describe, is_unresolved, to_int
 from ..source import Path
+
+__all__ = ["Reader", "ShapeProblem", "is_unresolved"]
 
 _TRUE = {"true", "yes", "on", "y"}
 _FALSE = {"false", "no", "off", "n"}
@@ -24,25 +27,8 @@ class ShapeProblem:
     message: str
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return type(value).__name__
-
-
-def is_unresolved(value: Any) -> bool:
-    """True for a placeholder that only a later tool resolves (``${VAR}``, ``{{ x }}``)."""
-    return isinstance(value, str) and ("${" in value or "{{" in value)
+def _dotted(path: Path) -> str:
+    return ".".join(str(part) for part in path)
 
 
 class Reader:
@@ -53,8 +39,7 @@ class Reader:
         self.yaml_one_one_bools = yaml_one_one_bools
 
     def wrong(self, path: Path, expected: str, value: Any) -> None:
-        dotted = ".".join(str(part) for part in path)
-        self.problems.append(ShapeProblem(path, f"{dotted} should be a {expected}, found {_type_name(value)}"))
+        self.problems.append(ShapeProblem(path, f"{_dotted(path)} should be a {expected}, found {describe(value)}"))
 
     def map(self, node: Any, path: Path, key: str) -> dict[str, Any]:
         """The mapping at ``node[key]``; empty when absent, null or mistyped."""
@@ -117,19 +102,19 @@ class Reader:
             return Fact(None, where)
         return Fact(str(value), where)
 
-    def integer(self, node: Any, path: Path, key: str, default: int | None = None) -> Fact[int]:
-        """An integer field; numeric strings are accepted, placeholders are unknown."""
+    def integer(
+        self, node: Any, path: Path, key: str, default: int | None = None, *, bounds: tuple[int, int] = INT64
+    ) -> Fact[int]:
+        """An integer field (numeric strings accepted) within ``bounds``; placeholders are unknown."""
         where = path + (key,)
         if not isinstance(node, dict) or key not in node or node[key] is None:
             return unset(default, where)
-        value = node[key]
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Fact(value, where)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return Fact(int(value), where)
-        if not is_unresolved(value):
-            self.wrong(where, "integer", value)
-        return Fact(None, where)
+        number, problem = to_int(node[key], bounds=bounds)
+        if problem is not None:
+            self.problems.append(
+                ShapeProblem(where, f"{_dotted(where)} should be {problem.expected}, found {problem.found}")
+            )
+        return Fact(number, where)
 
     def strings(self, node: Any, path: Path, key: str) -> tuple[Fact[str], ...]:
         """The string items of a list field."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..numbers import MAX_LITERAL, NumberText
 from ..source import YMap, YSeq
 
 try:  # libyaml is the fast path; the pure-Python parser gives the same events.
@@ -87,6 +88,8 @@ def resolve_plain(value: str) -> Any:
     first = value[0]
     if first.isdigit() or first in "+-.":
         if _INT.match(lowered):
+            if len(lowered) > MAX_LITERAL:  # int() past 4,300 digits raises; no manifest field holds such a number
+                return NumberText(value)
             try:
                 return int(lowered.replace("_", ""), 0)
             except ValueError:

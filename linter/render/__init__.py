@@ -67,11 +67,12 @@ def _beside_named_files(candidates: list[Candidate], names: list[str]) -> list[C
     A pre-commit run passes only the changed files: a changed patch must still be known as one, and a changed
     template still belongs to its chart. Walked directories need no look-up (their files are all candidates).
     """
+    explicit = [c for c in candidates if c.explicit and not c.problem]
+    if not explicit:  # no look-up, and no realpath (a walk of every level) per file of a deep tree
+        return []
     named = {os.path.realpath(c.path) for c in candidates}
     found: dict[str, Candidate] = {}
-    for candidate in candidates:
-        if not candidate.explicit or candidate.problem:
-            continue
+    for candidate in explicit:
         directory = os.path.dirname(os.path.abspath(candidate.path))
         parts = directory.split(os.sep)
         chart = os.sep.join(parts[: len(parts) - parts[::-1].index("templates") - 1]) if "templates" in parts else ""

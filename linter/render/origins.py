@@ -13,6 +13,7 @@ port ...), otherwise by value or index.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..source import PathPart, YMap, YSeq
@@ -20,6 +21,9 @@ from ..source import PathPart, YMap, YSeq
 MERGE_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "port")
 
 Source = tuple[Any, str]  # a node of a source file and that file's name
+# A list index in a JSON patch pointer: ASCII digits, short enough that planting it builds nothing big (a pointer
+# past that, or with other digits, names no item here and its entry falls back to its parent's position).
+_INDEX = re.compile(r"[0-9]{1,4}")
 
 
 def remap(node: Any, sources: list[Source], context: str, at: tuple[int, int]) -> None:
@@ -121,7 +125,7 @@ def _plant(tree: YMap, tokens: list[str], value: Any, mark: tuple[int, int, int,
     for position, token in enumerate(tokens):
         last = position == len(tokens) - 1
         if isinstance(node, YSeq):
-            if not token.isdigit():
+            if not _INDEX.fullmatch(token):
                 return
             index = int(token)
             while len(node) <= index:
@@ -130,13 +134,13 @@ def _plant(tree: YMap, tokens: list[str], value: Any, mark: tuple[int, int, int,
             if last:
                 node[index] = value
             elif not isinstance(node[index], (YMap, YSeq)):
-                node[index] = YSeq() if tokens[position + 1].isdigit() else YMap()
+                node[index] = YSeq() if _INDEX.fullmatch(tokens[position + 1]) else YMap()
             node.marks[index] = (mark[2], mark[3])
             node = node[index]
         elif isinstance(node, YMap):
             if last:
                 node[token] = value
             elif not isinstance(node.get(token), (YMap, YSeq)):
-                node[token] = YSeq() if tokens[position + 1].isdigit() else YMap()
+                node[token] = YSeq() if _INDEX.fullmatch(tokens[position + 1]) else YMap()
             node.marks[token] = mark
             node = node[token]

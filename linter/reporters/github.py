@@ -7,13 +7,15 @@ The last line is the plain-text summary, which the log shows as is.
 from __future__ import annotations
 
 from ..findings import Report
+from .escape import escape_line
 from .wording import count
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """@actions/core's escapes, then every other line break or control as a visible escape."""
+    return escape_line(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

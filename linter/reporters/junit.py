@@ -16,13 +16,15 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from ..findings import SEVERITY_RANK, Finding, Report
+from .escape import escape_line
 
 # Characters XML 1.0 cannot carry, and lone surrogates (undecodable file names), become escapes.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """A one-line value: line breaks and controls escaped (escape.py), then what XML cannot carry."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", escape_line(text))
 
 
 def _line(f: Finding) -> str:
@@ -70,9 +72,9 @@ def render(report: Report, color: bool = False, *, fail_on: str = "warning") -> 
         if _fails(f, fail_on):
             s.failures += 1
             failure = ET.SubElement(case, "failure", message=_clean(f.message), type=f.severity)
-            failure.text = _clean(_line(f) + fix)
+            failure.text = _clean(_line(f)) + fix
         else:
-            ET.SubElement(case, "system-out").text = _clean(_line(f) + fix)
+            ET.SubElement(case, "system-out").text = _clean(_line(f)) + fix
     for sup in report.suppressions:
         f = sup.finding
         s = suite(f.file)

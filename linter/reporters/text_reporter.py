@@ -8,19 +8,12 @@ from .. import posture
 from ..findings import Finding, Report
 from ..policy import SEVERITIES
 from ..posture import ISOLATIONS, TIERS
+from .escape import escape_line as _safe
 from .wording import summary_line
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD = "\033[1m"
 _RESET = "\033[0m"
-
-
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
-
-
-def _safe(text: str) -> str:
-    """Control characters (newlines in file names, ESC, BEL) shown escaped, never sent to the terminal."""
-    return text.translate(_CONTROL)
 
 
 def render(

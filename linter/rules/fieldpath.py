@@ -7,7 +7,9 @@ import re
 from ..source import Path
 
 _IDENT = re.compile(r"[A-Za-z_@$][A-Za-z0-9_$@-]*")
-_STEP = re.compile(r"\.?([A-Za-z_@$][A-Za-z0-9_$@-]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
+_STEP = re.compile(
+    r"\.?([A-Za-z_@$][A-Za-z0-9_$@-]*)|\[([0-9]{1,9})\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]"
+)
 
 
 class FieldPathError(ValueError):

@@ -22,6 +22,7 @@ from .validator import Compiler, Node, SchemaError
 MAX_SCHEMA_FILE = 10 * 1024 * 1024
 _GROUP = re.compile(r"[a-z0-9][a-z0-9.-]{0,252}")  # a DNS name's characters, no "/" and no leading "."
 _NAME = re.compile(r"[A-Za-z0-9]{1,63}")
+_INDEX = re.compile(r"[0-9]{1,9}")  # a $ref's list index: ASCII digits ('²'.isdigit() is true, and int('²') fails)
 CRD_API_GROUP = "apiextensions.k8s.io"
 
 
@@ -179,7 +180,7 @@ def _pointer_resolver(document: Any) -> Any:
             part = part.replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict) and part in node:
                 node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            elif isinstance(node, list) and _INDEX.fullmatch(part) and int(part) < len(node):
                 node = node[int(part)]
             else:
                 raise SchemaError(f"$ref {ref} names nothing in the schema file")

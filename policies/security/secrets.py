@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Option, Policy, Settings, policy
@@ -76,7 +77,13 @@ def secret_like(name: str, value: str, parts: list[str], suffixes: tuple[str, ..
     if not any(part in normalised for part in parts) or normalised.endswith(suffixes):
         return False
     value = value.strip()
-    return not (_NOT_A_VALUE.match(value) or _REFERENCE.search(value) or value.startswith("/"))
+    return not (_NOT_A_VALUE.match(value) or _is_reference(value) or value.startswith("/"))
+
+
+@lru_cache(maxsize=64)
+def _is_reference(value: str) -> bool:
+    """Whether a value is a placeholder; a big value shared by many variables is searched once (issue 9)."""
+    return bool(_REFERENCE.search(value))
 
 
 def _normalised(name: str) -> str:
