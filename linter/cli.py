@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,7 +16,6 @@ from .baseline import Baseline, BaselineError, baseline_text, load_baseline
 from .config import Config, starts_of
 from .engine import Engine, catalog
 from .findings import FileResult, Report
-from .fix.run import Fixer, Outcome, summary
 from .outputs import COLOR_MODES, Output, OutputError, check_writable, parse_outputs, repository_root, use_color
 from .policy import Policy, PolicyLoadError, load_policies
 from .reporters import REPORTERS, RenderOptions, render
@@ -25,6 +24,9 @@ from .reporters.wording import summary_line
 from .rules_cli import engine_hook, export_vap_command, load_with_rules, test_command
 from .schema.versions import parse_version
 from .selectors import Selectors, UnknownSelector
+
+if TYPE_CHECKING:
+    from .fix.run import Outcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -160,6 +162,8 @@ def check(
             engine, paths or (".",), stdin_filename, jobs, baseline, unsafe=unsafe_fixes, write=not diff
         )
         baseline = None  # its findings were left out of the fixes and of the report
+        from .fix.run import summary  # the fix stage (and ruamel.yaml) loads only when asked for
+
         click.echo(f"vmlint: {summary(report, outcome, unsafe=unsafe_fixes, dry_run=diff)}", err=True)
         if diff:
             for line in outcome.not_applied:
@@ -207,6 +211,8 @@ def _fixed(
     """The fix stage: rounds over the files whose findings carry fixes (findings in the baseline are not fixed)."""
     run = engine.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
     max_size = engine.config.max_file_size
+    from .fix.run import Fixer
+
     fixer = Fixer(run.candidates, run.results, run.rendered, paths, unsafe=unsafe, write=write, max_size=max_size)
 
     def finish(done: list[FileResult]) -> Report:
