@@ -53,6 +53,7 @@ def run_policies(
     display: str,
     *,
     partial: bool = False,
+    fixes: bool = False,
 ) -> tuple[Iterator[tuple[Finding, Workload]], list[InternalError]]:
     """Each finding with the workload it is about, and the policies that failed (the others still run).
 
@@ -60,6 +61,7 @@ def run_policies(
     findings cap stops the policies too, so a file with a million hits never holds a million findings.
     ``partial``: the file is a patch (a Kustomize patch), judged only on the values it writes. A hit may name
     another active policy (``Hit.policy``: user rules evaluated in one batch); hits of inactive ones are dropped.
+    ``fixes``: locate each finding's fix (the fix stage's input; a plain run does not need them).
     """
     grouped = checks if isinstance(checks, Checks) else Checks(checks)
     errors: list[InternalError] = []
@@ -73,7 +75,7 @@ def run_policies(
                     for hit in check(workload, active.settings):
                         owner = by_id.get(hit.policy) if hit.policy else active
                         if owner is not None and (not partial or written(workload, hit)):
-                            yield hit_finding(workload, owner, hit, lines), workload
+                            yield hit_finding(workload, owner, hit, lines, fixes), workload
                 except Exception as error:  # one failing policy must not stop the others
                     what = f"{workload.kind}/{workload.name}"
                     message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
@@ -87,10 +89,10 @@ def written(workload: Workload, hit: Hit) -> bool:
     return not hit.key and get(workload.document, workload.path + hit.path, _UNSET) is not _UNSET
 
 
-def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines) -> Finding:
+def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines, fixes: bool = True) -> Finding:
     """A hit's path under the workload, located in its document; its fix located in the file that wrote it."""
     position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
-    fix = hit.fix or active.policy.fix
+    fix = (hit.fix or active.policy.fix) if fixes else None
     return Finding(
         file=position.file,
         line=position.line,

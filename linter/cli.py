@@ -209,7 +209,7 @@ def _fixed(
     write: bool,
 ) -> tuple[Report, Outcome]:
     """The fix stage: rounds over the files whose findings carry fixes (findings in the baseline are not fixed)."""
-    run = engine.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
+    run = engine.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs, fixes=True)
     max_size = engine.config.max_file_size
     from .fix.run import Fixer
 

@@ -83,6 +83,7 @@ class Engine:
         self.minimum_isolation = minimum_isolation(catalog(policies), config.options)
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
+        self.fixes = False  # whether findings carry their located fixes (set per run by lint_files)
         self.schemas = Validation(config.kubernetes_version, config.schema_dirs, config.enabled)
         self.reported = RunCount()  # findings this process produced in the run (each forked worker counts its own)
 
@@ -91,8 +92,14 @@ class Engine:
         run = self.lint_files(paths, stdin_filename=stdin_filename, jobs=jobs)
         return self.report([*run.results, *run.rendered], run.notes, run.extra)
 
-    def lint_files(self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0) -> LintRun:
-        """Each candidate's result (in candidate order) and the rendered output's: the fix stage's input."""
+    def lint_files(
+        self, paths: Iterable[str], *, stdin_filename: str | None = None, jobs: int = 0, fixes: bool = False
+    ) -> LintRun:
+        """Each candidate's result (in candidate order) and the rendered output's: the fix stage's input.
+
+        ``fixes``: locate each finding's fix (only the fix stage needs them; a plain run skips the work).
+        """
+        self.fixes = fixes
         new_run()
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         rendered = render(candidates, self.config, self.classifier)
@@ -220,7 +227,9 @@ class Engine:
         pending: list[tuple[Finding, Workload | None]] = [
             (finding, None) for p in loaded.problems if (finding := problem_finding(p, self.by_id, lines))
         ]
-        found, errors = run_policies(loaded.workloads, self.checks, self.by_id, lines, display, partial=partial)
+        found, errors = run_policies(
+            loaded.workloads, self.checks, self.by_id, lines, display, partial=partial, fixes=self.fixes
+        )
         kept, suppressions = suppress(
             chain(pending, found), loaded, display, lines, self.path_ignores, self.selectors, self.by_id
         )

@@ -442,7 +442,7 @@ def test_a_pack_policy_offers_a_fix_as_metadata(tmp_path: Path, monkeypatch: pyt
 
     path = _project(tmp_path, monkeypatch)
     engine = Engine(Config(), [team_label])
-    lint = engine.lint_files(["pod.yaml"])
+    lint = engine.lint_files(["pod.yaml"], fixes=True)
     fixer = Fixer(
         lint.candidates, lint.results, lint.rendered, ["pod.yaml"], unsafe=False, write=True, max_size=1 << 20
     )

@@ -158,7 +158,9 @@ def test_a_file_that_uses_up_the_budget_ends_near_it(tmp_path: Path) -> None:
     finally:
         gc.unfreeze()
     assert [f.policy for f in report.findings] == ["VM006"]
-    assert 1.8 < used < 2.15, used
+    # The budget fires 5% early; unwinding and the rest of the run fit within 15% of it even in a long test
+    # session (one CPU-time sample of a process whose heap pytest grew; alone it ends at about 2.0 s).
+    assert 1.8 < used < 2.3, used
 
 
 def test_symlink_loops_dangling_and_escaping_links(tmp_path: Path) -> None:
