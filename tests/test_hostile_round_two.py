@@ -30,13 +30,13 @@ def _repo(tmp_path: Path) -> Path:
     return repo
 
 
-def _run(repo: Path, *paths: str, **kwargs: Any) -> Run:
+def _run(repo: Path, *paths: str, cpu_s: float = CPU_S, **kwargs: Any) -> Run:
     run = run_cli(["--fail-on", "error", "good.yaml", *paths], repo, **kwargs)  # first: before any run cap
     assert run.code in (0, 1), run.stderr
     assert GOOD_ROW in run.rows(), "the good file of the same run must still be reported"
     assert run.input_rows("good.yaml") == []
     assert run.report["errors"] == []
-    assert_bounded(run, cpu_s=CPU_S, rss_mb=RSS_MB)
+    assert_bounded(run, cpu_s=cpu_s, rss_mb=RSS_MB)
     return run
 
 
@@ -234,7 +234,9 @@ def _json_list(count: int) -> str:
 def test_a_file_that_uses_up_the_budget_ends_near_it(tmp_path: Path, name: str, make: Any) -> None:
     repo = _repo(tmp_path)
     (repo / name).write_text(make(), encoding="utf-8")
-    run = _run(repo, name)
+    # The whole process: the file's 2 s budget, plus interpreter start-up, the neighbour and the report
+    # (as tests/test_hostile.py bounds its budget cases).
+    run = _run(repo, name, cpu_s=2.8)
     assert run.input_rows(name) == [["VM006", 1, 1]]
     assert _messages(run, name) == ["checking the file used up its budget of 2 s of CPU time; it was not checked"]
     assert run.code == 1
