@@ -4,8 +4,9 @@ Each case builds an input of size n and 2n in tmp_path and lints it in a fresh p
 CPU time of the timed lint in that process (``time.process_time``, after a warm-up run), not wall time,
 and the best of several runs, so a loaded 2-core machine (or the test runner's own grown heap) does not
 make the test flaky; sizes are large enough that each run takes a measurable quarter of a second or more.
-Every case was superlinear before: Packer siblings parsed for every file (quadratic), includes that fan out prepared once per path (exponential), a directory's
-real path resolved from the root at every level (quadratic), findings built past the cap.
+Every case was superlinear before: Packer siblings parsed for every file (quadratic), includes that fan out
+prepared once per path (exponential), a directory's real path resolved from the root at every level
+(quadratic), findings built past the cap.
 """
 
 from __future__ import annotations
