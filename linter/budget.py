@@ -4,11 +4,13 @@ The budget is a one-shot ``ITIMER_PROF`` timer (CPU time of this process, so a b
 machine does not turn slow wall-clock time into false alarms).  Its signal raises
 ``BudgetExceeded``, a ``BaseException``, so the ``except Exception`` guards around parsers
 and policies cannot swallow it.  Signals only reach the main thread, so elsewhere (and
-where ``setitimer`` does not exist) the budget is not enforced.
+where ``setitimer`` does not exist) the budget is not enforced.  ``usable_cpus`` is the other
+side of a run's CPU: how many cores the workers may share.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -50,3 +52,11 @@ def within_budget(seconds: float, work: Callable[[], T]) -> T | None:
         return None
     finally:
         signal.signal(signal.SIGPROF, previous)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the platform says, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
 from .assemble import assemble
-from .budget import FILE_CPU_SECONDS, within_budget
+from .budget import FILE_CPU_SECONDS, usable_cpus, within_budget
 from .caches import new_run
 from .checking import ActivePolicy, Checks, problem_finding, run_policies
 from .config import Config
@@ -246,11 +245,7 @@ def _worker_count(jobs: int, files: int) -> int:
         return min(jobs, max(files, 1))
     if files < PARALLEL_MIN_FILES:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8, files // (PARALLEL_MIN_FILES // 2)))
+    return max(1, min(usable_cpus(), 8, files // (PARALLEL_MIN_FILES // 2)))
 
 
 _ENGINE: Engine | None = None

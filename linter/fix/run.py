@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..budget import usable_cpus
 from ..discovery import STDIN, Candidate
 from ..findings import FileResult, Finding, Report
 from ..fixes import Target
@@ -354,11 +355,7 @@ def _workers(jobs: int, files: int) -> int:
         return min(jobs, max(files, 1))
     if files < PARALLEL_MIN_FILES:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    return max(1, min(usable_cpus(), 8))
 
 
 def _groups(files: list[str], workers: int) -> list[frozenset[str]]:
