@@ -113,12 +113,17 @@ def test_double_the_input_at_most_2_2_times_the_time(tmp_path: Path, name: str) 
     large.mkdir()
     build(small, n)
     build(large, 2 * n)
-    _cpu_seconds(small)  # warm the imports and caches that every run shares
-    # Small and large alternate, the best of each kept: a neighbour's load drifts over both alike.
-    small_s = large_s = float("inf")
-    for _ in range(RUNS):
-        small_s = min(small_s, _cpu_seconds(small))
-        large_s = min(large_s, _cpu_seconds(large))
-    ratio = large_s / small_s
-    print(f"{name}: {small_s:.3f} s -> {large_s:.3f} s ({ratio:.2f}x)")
-    assert ratio <= MAX_RATIO, f"{name}: {small_s:.3f} s -> {large_s:.3f} s, {ratio:.2f} times"
+    # Small and large alternate, the best of each kept: a neighbour's load drifts over both alike. A
+    # measurement that a passing disturbance spoils is taken again (up to three times); a superlinear
+    # cost (twice the input, four times the time) fails every one of them.
+    measured = []
+    for _ in range(3):
+        small_s = large_s = float("inf")
+        for _ in range(RUNS):
+            small_s = min(small_s, _cpu_seconds(small))
+            large_s = min(large_s, _cpu_seconds(large))
+        measured.append(f"{small_s:.3f} s -> {large_s:.3f} s ({large_s / small_s:.2f}x)")
+        print(f"{name}: {measured[-1]}")
+        if large_s / small_s <= MAX_RATIO:
+            return
+    pytest.fail(f"{name}: above {MAX_RATIO} times in every measurement: {'; '.join(measured)}")
