@@ -133,14 +133,23 @@ class RunCount:
     """The distinct findings a run (or one worker of it) holds: a finding that two files' runs produce counts once."""
 
     def __init__(self) -> None:
-        self.seen: set[tuple[object, ...]] = set()
+        self.total = 0  # findings added, the same one counted each time: a bound on the distinct ones
+        self.held: list[tuple[Finding, ...]] = []  # until that bound reaches the cap, no key is computed
+        self.seen: set[tuple[object, ...]] | None = None
 
     def add(self, result: FileResult) -> None:
-        self.seen.update(finding_key(f) for f in result.findings)
+        self.total += len(result.findings)
+        if self.seen is not None:
+            self.seen.update(finding_key(f) for f in result.findings)
+            return
+        self.held.append(result.findings)
+        if self.total >= MAX_FINDINGS_PER_RUN:
+            self.seen = {finding_key(f) for findings in self.held for f in findings}
+            self.held = []
 
     def reached(self) -> bool:
         """Whether the run already holds the most findings a run reports."""
-        return len(self.seen) >= MAX_FINDINGS_PER_RUN
+        return self.seen is not None and len(self.seen) >= MAX_FINDINGS_PER_RUN
 
 
 RUN_CAP_MESSAGE = f"the run reached {MAX_FINDINGS_PER_RUN} findings; findings of this file are not reported"
@@ -151,6 +160,8 @@ def cap_run(results: list[FileResult], by_id: Mapping[str, ActivePolicy]) -> lis
 
     Workers stop checking once they alone hold the cap, so every file they skipped lies past that point.
     """
+    if sum(len(result.findings) for result in results) <= MAX_FINDINGS_PER_RUN:
+        return results  # fewer findings than the cap, even counting a finding of two files twice
     out: list[FileResult] = []
     seen: set[tuple[object, ...]] = set()
     for result in results:

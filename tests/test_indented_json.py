@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vmlint.reporters.indented_json import dumps
+from vmlint.findings import FileResult, Finding, ObjectRef, Report
+from vmlint.reporters.indented_json import Encoded, dumps
+from vmlint.reporters.json_reporter import render
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 KEYS = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
@@ -40,3 +43,53 @@ def test_not_json_data_is_refused_like_json() -> None:
         dumps({"a": object()})
     with pytest.raises(TypeError):
         dumps({("tuple", "key"): 1})
+
+
+@given(DATA, st.sampled_from(["", "  ", "      "]))
+def test_encoded_text_is_inserted_indented(value: Any, pad: str) -> None:
+    tree = {"a": [Encoded(json.dumps(value, indent=2)), 1], "b": Encoded(json.dumps(value, indent=2))}
+    nested = {"x": tree} if pad else tree
+    assert dumps(nested) == json.dumps(
+        {"x": {"a": [value, 1], "b": value}} if pad else {"a": [value, 1], "b": value}, indent=2
+    )
+
+
+TEXT = st.text(max_size=12)
+
+
+@given(
+    st.builds(
+        Finding,
+        file=TEXT,
+        line=st.integers(0, 10**6),
+        column=st.integers(0, 500),
+        policy=TEXT,
+        name=TEXT,
+        severity=TEXT,
+        tradeoff=TEXT,
+        message=TEXT,
+        object=st.none() | st.builds(ObjectRef, TEXT, TEXT, TEXT, st.none() | TEXT, st.none() | TEXT),
+        related=st.dictionaries(TEXT, st.lists(TEXT, max_size=3).map(tuple), max_size=3),
+        rendered=st.sampled_from(["", "helm", "kustomize"]),
+    )
+)
+def test_finding_template_writes_what_json_dumps_writes(finding: Finding) -> None:
+    obj = finding.object
+    expected: dict[str, Any] = {
+        "policy": finding.policy,
+        "name": finding.name,
+        "severity": finding.severity,
+        "tradeoff": finding.tradeoff,
+        "message": finding.message,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "object": None if obj is None else asdict(obj),
+        "related": {tool: list(ids) for tool, ids in finding.related.items()},
+    }
+    if finding.rendered:
+        expected["rendered"] = finding.rendered
+    report = Report.from_results([FileResult("f.yaml", findings=(finding,))])
+    text = render(report)
+    assert json.loads(text)["findings"] == [expected]
+    assert text == json.dumps(json.loads(text), indent=2) + "\n"

@@ -10,6 +10,7 @@ from ..discovery import Candidate, _display
 from ..formats import LoadedFile, Problem
 from ..normalize.common import Classifier
 from . import Rendered
+from .real import real_paths
 
 
 def compose_sets(
@@ -20,8 +21,11 @@ def compose_sets(
     Findings are kept in the members this run lints (a pre-commit run on one changed member reports that
     member's findings, judged on the whole set) and in files the set uses (``extends``, env files).
     """
-    displays = {os.path.realpath(c.path): c.display for c in candidates if not c.problem}
     covered: set[str] = set()
+    if not sets:
+        return covered
+    readable = [c for c in candidates if not c.problem]
+    displays = dict(zip(real_paths(c.path for c in readable), (c.display for c in readable), strict=True))
     for declared in sets:
         reals = [os.path.realpath(f) for f in declared.files]
         if not any(real in displays for real in reals):

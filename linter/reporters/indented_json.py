@@ -3,7 +3,8 @@
 The standard library encodes with its C accelerator only without ``indent``; with it, every value
 goes through Python generators.  Here scalars are encoded by the C helpers, and a container that
 occurs more than once in the tree (the same object, e.g. a policy's ``related`` mapping shared by
-its findings) is rendered once per indentation level and reused.
+its findings) is rendered once per indentation level and reused.  An ``Encoded`` value is text a caller
+encoded itself (the JSON reporter writes each finding from a template) and is inserted as it is, indented.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from typing import Any
 
 _STEP = "  "
 _CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+class Encoded(str):
+    """JSON text encoded as ``dumps`` encodes a top-level value; inserted at any depth with its lines indented.
+
+    Safe because encoded JSON has line breaks only between values, never inside a string (written ``\\n``).
+    """
 
 
 def dumps(value: Any) -> str:
@@ -36,6 +44,8 @@ class _Encoder:
         kind = type(value)
         if kind is str:
             out.append(encode_basestring_ascii(value))
+        elif kind is Encoded:
+            out.append(value.replace("\n", "\n" + pad) if pad else value)
         elif value is None or value is True or value is False:
             out.append(_CONSTANTS[value])
         elif kind is int:
