@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from . import posture
 from .findings import FileResult, Finding, InternalError, Suppression
 from .formats import LoadedFile
-from .posture import excerpts, summarise
 
 
 def assemble(
@@ -15,8 +15,10 @@ def assemble(
     suppressions: list[Suppression],
     facts: set[tuple[str, ...]],
     unvalidated: int = 0,
+    *,
+    excerpts: bool = True,
 ) -> FileResult:
-    """The result of linting one loaded file."""
+    """The result of linting one loaded file; ``excerpts``: with the lines around its findings."""
     return FileResult(
         display,
         findings=tuple(kept),
@@ -29,7 +31,7 @@ def assemble(
         ),
         facts=frozenset(facts),
         suppressions=tuple(suppressions),
-        inventory=summarise(loaded.workloads, (display, *loaded.other_texts)),
+        inventory=posture.summarise(loaded.workloads, (display, *loaded.other_texts)),
         unvalidated=unvalidated,
-        excerpts=excerpts(kept, {display: loaded.text, **loaded.other_texts}),
+        excerpts=posture.excerpts(kept, {display: loaded.text, **loaded.other_texts}) if excerpts else {},
     )

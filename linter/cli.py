@@ -156,7 +156,8 @@ def check(
     config = _with_cli(config, selected, ignored, fail_on)
     config = replace(config, render=frozenset({"helm", "kustomize"})) if render else config
     config = replace(config, kubernetes_version=kubernetes_version or config.kubernetes_version)
-    engine = Engine(config, (*policies, *user.policies), engine_hook(user))
+    html = any(o.format == "html" for o in outputs)
+    engine = Engine(config, (*policies, *user.policies), engine_hook(user), excerpts=html)
     if fix or diff:
         report, outcome = _fixed(
             engine, paths or (".",), stdin_filename, jobs, baseline, unsafe=unsafe_fixes, write=not diff

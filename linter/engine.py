@@ -19,9 +19,10 @@ from .findings import FileResult, Finding, InternalError, Report
 from .formats import LoadedFile, Problem, load
 from .input_policies import INPUT_POLICIES
 from .model import Workload
+from .parsers.hcl import build_parser
 from .policy import Policy, Settings
 from .posture import minimum_isolation
-from .reading import read_candidate
+from .reading import ReadAhead, read_candidate
 from .render import Rendered, Segment, render, segments
 from .render_policies import RENDER_POLICIES
 from .rule_errors import RULE_ERROR_POLICIES
@@ -63,7 +64,10 @@ def catalog(policies: Sequence[Policy]) -> tuple[Policy, ...]:
 class Engine:
     """Lints files with one configuration and one set of policies."""
 
-    def __init__(self, config: Config, policies: Sequence[Policy], prepare: RunHook | None = None) -> None:
+    def __init__(
+        self, config: Config, policies: Sequence[Policy], prepare: RunHook | None = None, *, excerpts: bool = True
+    ) -> None:
+        """``excerpts``: keep the lines around each finding (only the HTML report shows them)."""
         self.config = config
         self.prepare = prepare  # called once per run before files are linted (user rules gather documents)
         self.classifier = config.classifier()
@@ -83,6 +87,8 @@ class Engine:
         self.path_ignores = PathIgnores(config.per_path_ignores, config.root)
         self.file_cpu_seconds = FILE_CPU_SECONDS
         self.fixes = False  # whether findings carry their located fixes (set per run by lint_files)
+        self.excerpts = excerpts
+        self.ahead: ReadAhead | None = None  # files read before the lint, during a run
         self.schemas = Validation(config.kubernetes_version, config.schema_dirs, config.enabled)
         self.reported = RunCount()  # findings this process produced in the run (each forked worker counts its own)
 
@@ -103,14 +109,20 @@ class Engine:
         candidates = list(discover(paths, Excluder(self.config.exclude, self.config.root)))
         rendered = render(candidates, self.config, self.classifier)
         candidates = rendered.candidates
-        extra = self.prepare(self, candidates) if self.prepare is not None else []
-        self.reported = RunCount()
-        workers = _worker_count(jobs, len(candidates))
-        self.schemas.learn(candidates, lambda c: read_candidate(c, self.config.max_file_size))
-        if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
-            results = _lint_parallel(self, candidates, workers)
-        else:
-            results = [self.lint_candidate(c, stdin_filename) for c in candidates]
+        if any(c.path.lower().endswith(".hcl") for c in candidates):
+            build_parser()  # a one-time cost, not the first Packer file's
+        self.ahead = ReadAhead(self.config.max_file_size)
+        try:
+            extra = self.prepare(self, candidates) if self.prepare is not None else []
+            self.reported = RunCount()
+            workers = _worker_count(jobs, len(candidates))
+            self.schemas.learn(candidates, self.ahead.read)
+            if workers > 1 and all(c.path != STDIN for c in candidates):  # stdin is read here, once
+                results = _lint_parallel(self, candidates, workers)
+            else:
+                results = [self.lint_candidate(c, stdin_filename) for c in candidates]
+        finally:
+            self.ahead = None  # files linted again (after fixes) are read as they are then
         return LintRun(candidates, results, self._lint_rendered(rendered), tuple(rendered.notes), extra)
 
     def report(
@@ -162,7 +174,8 @@ class Engine:
         if candidate.path == STDIN:
             display = stdin_filename or "<stdin>"  # a name given wins over a Helm stream's sources
             return self._lint_data(sys.stdin.buffer.read(), display, None, split=stdin_filename is None)
-        data, problem = read_candidate(candidate, self.config.max_file_size)
+        ahead = self.ahead
+        data, problem = ahead.take(candidate) if ahead else read_candidate(candidate, self.config.max_file_size)
         if problem is not None:
             return self._problem_only(candidate.display, problem)
         assert data is not None
@@ -233,7 +246,7 @@ class Engine:
             chain(pending, found), loaded, display, lines, self.path_ignores, self.selectors, self.by_id
         )
         capped = cap_findings(kept, display, self.by_id)
-        return assemble(display, loaded, capped, errors, suppressions, facts, unvalidated)
+        return assemble(display, loaded, capped, errors, suppressions, facts, unvalidated, excerpts=self.excerpts)
 
 
 def _first_line(display: str) -> Position:

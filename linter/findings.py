@@ -182,7 +182,7 @@ class Report:
         kept: list[Finding] = []
         for index, result in enumerate(results):
             for f in result.findings:
-                if any(fact in facts for fact in f.unless):
+                if f.unless and not facts.isdisjoint(f.unless):
                     continue
                 if owner.setdefault(finding_key(f), index) == index:
                     kept.append(f)

@@ -66,10 +66,20 @@ class Fix:
     applicability: Applicability
     description: str
     edits: tuple[Edit, ...] = ()
+    base: Path | None = None  # set by ``at``: ``edits`` start at the workload and are rebased when resolved
 
     def at(self, base: Path, *edits: Edit) -> Fix:
-        """This fix with ``edits`` (paths from the workload) made relative to a hit at ``base``."""
-        return Fix(self.applicability, self.description, tuple(edit.rebased(base) for edit in edits))
+        """This fix with ``edits`` (paths from the workload) for a hit at ``base``.
+
+        The edits are made relative to ``base`` only when the fix stage resolves them (``relative``): a plain
+        run builds fixes for every hit and never resolves one.
+        """
+        return Fix(self.applicability, self.description, edits, base)
+
+    def relative(self) -> tuple[Edit, ...]:
+        """The edits relative to the hit's path."""
+        base = self.base
+        return self.edits if base is None else tuple(edit.rebased(base) for edit in self.edits)
 
 
 @dataclass(frozen=True, slots=True)

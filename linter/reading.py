@@ -29,3 +29,33 @@ def read_candidate(candidate: Candidate, max_file_size: int) -> tuple[bytes | No
     if len(data) > max_file_size:
         return None, Problem("VM003", f"file grew above the limit of {max_file_size} bytes", where)
     return data, None
+
+
+READ_AHEAD_BYTES = 64 * 1024 * 1024
+
+
+class ReadAhead:
+    """Reads that happen before the lint (the schema stage's look for CRDs), kept for it up to a byte budget.
+
+    Each kept file is taken once: the lint then reads it from memory instead of opening it a second time.
+    Forked workers inherit what was kept, and take their own files from it.
+    """
+
+    def __init__(self, max_file_size: int, budget: int = READ_AHEAD_BYTES) -> None:
+        self.max_file_size = max_file_size
+        self.room = budget
+        self.kept: dict[str, tuple[bytes | None, Problem | None]] = {}
+
+    def read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
+        """Read ``candidate`` now, keeping the result while the budget has room."""
+        result = read_candidate(candidate, self.max_file_size)
+        size = len(result[0] or b"")
+        if size <= self.room:
+            self.room -= size
+            self.kept[candidate.path] = result
+        return result
+
+    def take(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
+        """What reading ``candidate`` gave before, or a read now."""
+        kept = self.kept.pop(candidate.path, None)
+        return kept if kept is not None else read_candidate(candidate, self.max_file_size)

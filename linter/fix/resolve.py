@@ -24,7 +24,7 @@ def resolve(document: Any, base: Path, file: str, fix: Fix) -> FindingFix | None
     left out; a fix left without edits is no fix.
     """
     targets = []
-    for edit in fix.edits:
+    for edit in fix.relative():
         try:
             if edit.up > len(base):
                 return None

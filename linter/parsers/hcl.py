@@ -128,3 +128,18 @@ def parse_hcl(text: str) -> tuple[YMap | None, list[YamlProblem]]:
 
 def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unexpected input"
+
+
+def build_parser() -> None:
+    """Build python-hcl2's grammar now, outside any file's CPU budget.
+
+    A fresh install builds (and caches beside itself) its LALR tables on first use: over a second and a half of
+    CPU, which counted against the first Packer file's budget made that file VM006 on a busy machine. Where the
+    cache cannot be written, every run builds them. A failure here is left to ``parse_hcl`` to report, located.
+    """
+    try:
+        from hcl2.parser import parser
+
+        parser()
+    except Exception:  # reported, located, by the parse that needs it
+        pass
