@@ -200,3 +200,8 @@ def budget_blocks_autoscaled(namespace: str | None, name: str) -> tuple[str, ...
     """The prefix of the derived facts that PodDisruptionBudget ``name`` allows no eviction at an autoscaler's
     minimum; the part after it says which autoscaler, where, and of what."""
     return ("budget-blocks-autoscaled", namespace or DEFAULT_NAMESPACE, name)
+
+
+def namespace_bounded(namespace: str | None, kind: str) -> tuple[str, ...]:
+    """The fact that ``namespace`` has a ``kind`` (LimitRange, ResourceQuota) in the run."""
+    return ("namespace-bounded", namespace or DEFAULT_NAMESPACE, kind)

@@ -1,5 +1,6 @@
 """Facts for references between objects: the Services a ServiceMonitor may select, the ServiceAccounts, Secrets
-and ConfigMaps (with their keys) that workloads name, and the objects that make Secrets or ConfigMaps."""
+and ConfigMaps (with their keys) that workloads name, the objects that make Secrets or ConfigMaps, and the
+LimitRanges and ResourceQuotas that bound a namespace."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..context import (
     defined,
     generated,
     label_pairs,
+    namespace_bounded,
     namespace_has,
     object_key,
     object_keys_open,
@@ -40,6 +42,8 @@ def reference_facts(obj: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     if api == "v1":
         if kind == "Service":
             yield from _service_labels(namespace, meta.get("labels"))
+        elif kind in ("LimitRange", "ResourceQuota"):
+            yield namespace_bounded(namespace, kind)
         elif kind == "ServiceAccount":
             yield namespace_has(namespace, "service-accounts")
         elif kind == "Secret":
