@@ -9,7 +9,7 @@ VM511 are sock-shop's and the vLLM example's autoscalers written with `minReplic
 example's `hf-secret` and sock-shop alertmanager's `slack-hook-url`, Secrets their READMEs create by hand (judged
 because other examples commit Secrets to the same default namespace). The vLLM ServiceMonitors look in a
 namespace the run has no Service in and are not judged (VM614); no ServiceAccount is missing (VM615). VM205 and
-VM206 are the eight namespaces with workloads (one more than VM124: it leaves out host-network pods), each once;
+VM206 are the eight namespaces with workloads, each once (VM124 has seven: sock-shop defines NetworkPolicies);
 no StatefulSet claim template asks for shared access (VM307).
 """
 
