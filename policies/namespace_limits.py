@@ -53,10 +53,10 @@ def _unbounded(workload: Workload, kind: str, what: str) -> Iterator[Hit]:
         "ignore the policy where the cluster's administrators manage namespaces."
     ),
     formats=("kubernetes",),
-    related={"kics": ("4a20ebac-1060-4c81-95d1-1f7f620e983b",)},
     notes=(
         "Judged over the run and reported once per namespace, on its first workload or PersistentVolumeClaim "
-        "(by file and line); KICS reports each of them."
+        "(by file and line). KICS's Pod or Container Without LimitRange reports each of them, so it is not declared "
+        "equivalent."
     ),
     examples=(
         Example(
@@ -86,10 +86,10 @@ def namespace_without_limit_range(workload: Workload, settings: Settings) -> Ite
         "policy where the cluster's administrators manage namespaces."
     ),
     formats=("kubernetes",),
-    related={"kics": ("48a5beba-e4c0-4584-a2aa-e6894e4cf424",)},
     notes=(
         "Judged over the run and reported once per namespace, on its first workload or PersistentVolumeClaim "
-        "(by file and line); KICS reports each of them."
+        "(by file and line). KICS's Pod or Container Without ResourceQuota reports each of them, so it is not "
+        "declared equivalent."
     ),
     examples=(
         Example(
