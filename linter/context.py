@@ -190,10 +190,13 @@ def pods_of(namespace: str | None, kind: str, name: str, pairs: tuple[str, ...])
     return ("pods-of", namespace or DEFAULT_NAMESPACE, kind, name, *pairs)
 
 
-def budget_minimum(namespace: str | None, name: str, minimum: str, pairs: tuple[str, ...]) -> tuple[str, ...]:
-    """The fact that PodDisruptionBudget ``name`` keeps ``minimum`` (a number or a percentage) of the pods with
-    ``pairs`` available."""
-    return ("budget-minimum", namespace or DEFAULT_NAMESPACE, name, minimum, *pairs)
+MAX_BLOCKED_MINIMUM = 100  # budgets are judged against autoscaler minimums up to this many replicas
+
+
+def budget_blocks_at(namespace: str | None, name: str, replicas: int, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that PodDisruptionBudget ``name``, selecting the pods with ``pairs``, allows no eviction when
+    ``replicas`` of them run (its minAvailable is at least that many); one for each count it blocks."""
+    return ("budget-blocks-at", namespace or DEFAULT_NAMESPACE, name, str(replicas), *pairs)
 
 
 def budget_blocks_autoscaled(namespace: str | None, name: str) -> tuple[str, ...]:

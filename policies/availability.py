@@ -115,8 +115,9 @@ def autoscaler_minimum_single(workload: Workload, settings: Settings) -> Iterato
     notes=(
         "Judged over the run: the budget (matchLabels only), a replicated workload whose pod labels include its "
         "selector, and an autoscaler targeting that workload in the same namespace. A percentage is rounded up "
-        "against minReplicas, as the disruption controller rounds it. Equal counts are reported too (Polaris "
-        "reports only a larger minAvailable): they also leave no pod to evict."
+        "against minReplicas, as the disruption controller rounds it; 100% is pdb-allows-no-disruption's (VM508) "
+        "finding, and minReplicas above 100 are not judged. Equal counts are reported too (Polaris reports only a "
+        "larger minAvailable): they also leave no pod to evict."
     ),
     examples=(
         Example(

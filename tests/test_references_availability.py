@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from vmlint.cli import main
+from vmlint.context import budget_blocks_at
 from vmlint.derived import blocking_budgets
+from vmlint.facts.availability import availability_facts
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -108,19 +110,40 @@ def test_a_budget_that_leaves_one_pod_to_evict_at_the_minimum_passes(tmp_path: P
     assert _run(tmp_path, files, "VM512") == []
 
 
-def test_the_join_rounds_percentages_up_and_matches_namespace_selector_and_target() -> None:
+@pytest.mark.parametrize(
+    ("minimum", "counts"),
+    [(3, [1, 2, 3]), (0, []), ("50%", [1]), ("66%", [1, 2]), ("67%", [1, 2, 3]), ("100%", []), ("1.5", [])],
+)
+def test_a_budget_blocks_the_replica_counts_its_minimum_leaves_nothing_to_evict_of(
+    minimum: object, counts: list[int]
+) -> None:
+    budget = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "b", "namespace": "shop"},
+        "spec": {"minAvailable": minimum, "selector": {"matchLabels": {"app": "web"}}},
+    }
+    assert sorted(availability_facts(budget, (), "b.yaml")) == [
+        budget_blocks_at("shop", "b", count, ("app=web",)) for count in sorted(counts, key=str)
+    ]
+
+
+def test_the_join_matches_namespace_selector_target_and_count() -> None:
     pods = ("pods-of", "shop", "Deployment", "web", "app=web", "tier=front")
     scaler = ("autoscaler-minimum", "shop", "Deployment", "web", "3", "HorizontalPodAutoscaler web (h.yaml:9)")
-    detail = "HorizontalPodAutoscaler web (h.yaml:9) scales Deployment web down to 3"
-    assert blocking_budgets({pods, scaler, ("budget-minimum", "shop", "b", "67%", "app=web")}) == {
-        ("budget-blocks-autoscaled", "shop", "b", detail)
+    found = {
+        (
+            "budget-blocks-autoscaled",
+            "shop",
+            "b",
+            "HorizontalPodAutoscaler web (h.yaml:9) scales Deployment web down to 3",
+        )
     }
-    assert blocking_budgets({pods, scaler, ("budget-minimum", "shop", "b", "66%", "app=web")}) == set()
-    assert blocking_budgets({pods, scaler, ("budget-minimum", "other", "b", "3", "app=web")}) == set()
-    assert blocking_budgets({pods, scaler, ("budget-minimum", "shop", "b", "3", "app=api")}) == set()
-    assert blocking_budgets({pods, scaler, ("budget-minimum", "shop", "b", "3")}) == {  # an empty selector: all
-        ("budget-blocks-autoscaled", "shop", "b", detail)
-    }
+    assert blocking_budgets({pods, scaler, budget_blocks_at("shop", "b", 3, ("app=web",))}) == found
+    assert blocking_budgets({pods, scaler, budget_blocks_at("shop", "b", 3, ())}) == found  # empty: all pods
+    assert blocking_budgets({pods, scaler, budget_blocks_at("shop", "b", 2, ("app=web",))}) == set()
+    assert blocking_budgets({pods, scaler, budget_blocks_at("other", "b", 3, ("app=web",))}) == set()
+    assert blocking_budgets({pods, scaler, budget_blocks_at("shop", "b", 3, ("app=api",))}) == set()
 
 
 def test_references_are_judged_across_files_in_the_workload_namespace(tmp_path: Path) -> None:
