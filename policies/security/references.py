@@ -201,7 +201,7 @@ def _monitored_namespaces(spec: dict[str, Any], own: str | None) -> tuple[str | 
         "Judged over the run, only when the namespaces searched have Services in the linted files. Without a "
         "namespaceSelector the ServiceMonitor's own namespace is searched (as the operator does), `matchNames` "
         "searches those, `any: true` every namespace. Selectors of one to three labels without matchExpressions "
-        "are judged; an empty selector is not."
+        "are judged; an empty selector is not, and a Service with more than 32 labels is taken to match any."
     ),
     examples=(
         Example(
@@ -232,7 +232,7 @@ def servicemonitor_selects_no_service(workload: Workload, settings: Settings) ->
         f"ServiceMonitor {workload.name} selects Services labelled {', '.join(pairs)} in {where}, and no linted "
         "Service has them",
         key=True,
-        unless=tuple(services_labelled(namespace, pairs) for namespace in namespaces),
+        unless=tuple(services_labelled(namespace, part) for namespace in namespaces for part in (pairs, ())),
         needs=namespace_has(namespaces[0] if len(namespaces) == 1 else ANY_NAMESPACE, "services"),
     )
 
