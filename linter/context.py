@@ -155,3 +155,56 @@ def headless_service(namespace: str | None, name: str) -> tuple[str, ...]:
 def pods_declare_ports(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
     """The fact that some pod carrying all of ``pairs`` declares container ports (declaring them is optional)."""
     return ("pods-declare-ports", namespace or DEFAULT_NAMESPACE, *pairs)
+
+
+ANY_NAMESPACE = "*"  # not a valid namespace name: stands for "some namespace" where a selector spans them all
+
+
+def services_labelled(namespace: str | None, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that some Service in ``namespace`` (``ANY_NAMESPACE``: in any) carries all of ``pairs``."""
+    return ("services-labelled", namespace or DEFAULT_NAMESPACE, *pairs)
+
+
+def object_key(namespace: str | None, kind: str, name: str, key: str) -> tuple[str, ...]:
+    """The fact that Secret or ConfigMap ``kind/name`` has the data key ``key``."""
+    return ("object-key", namespace or DEFAULT_NAMESPACE, kind, name, key)
+
+
+def object_keys_open(namespace: str | None, kind: str, name: str) -> tuple[str, ...]:
+    """The fact that the keys of ``kind/name`` are not known from the run (filled in by a controller)."""
+    return ("object-keys-open", namespace or DEFAULT_NAMESPACE, kind, name)
+
+
+def generated(kind: str, name: str) -> tuple[str, ...]:
+    """The fact that a generator in the run (a Kustomization's secretGenerator ...) makes ``kind/name``."""
+    return ("generated", kind, name)
+
+
+def autoscaler_minimum(namespace: str | None, kind: str, name: str, minimum: int, where: str) -> tuple[str, ...]:
+    """The fact that an autoscaler (``where``: "Kind name (file:line)") scales ``kind/name`` down to ``minimum``."""
+    return ("autoscaler-minimum", namespace or DEFAULT_NAMESPACE, kind, name, str(minimum), where)
+
+
+def pods_of(namespace: str | None, kind: str, name: str, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that the pods of replicated workload ``kind/name`` carry exactly the labels ``pairs``."""
+    return ("pods-of", namespace or DEFAULT_NAMESPACE, kind, name, *pairs)
+
+
+MAX_BLOCKED_MINIMUM = 100  # budgets are judged against autoscaler minimums up to this many replicas
+
+
+def budget_blocks_at(namespace: str | None, name: str, replicas: int, pairs: tuple[str, ...]) -> tuple[str, ...]:
+    """The fact that PodDisruptionBudget ``name``, selecting the pods with ``pairs``, allows no eviction when
+    ``replicas`` of them run (its minAvailable is at least that many); one for each count it blocks."""
+    return ("budget-blocks-at", namespace or DEFAULT_NAMESPACE, name, str(replicas), *pairs)
+
+
+def budget_blocks_autoscaled(namespace: str | None, name: str) -> tuple[str, ...]:
+    """The prefix of the derived facts that PodDisruptionBudget ``name`` allows no eviction at an autoscaler's
+    minimum; the part after it says which autoscaler, where, and of what."""
+    return ("budget-blocks-autoscaled", namespace or DEFAULT_NAMESPACE, name)
+
+
+def namespace_bounded(namespace: str | None, kind: str) -> tuple[str, ...]:
+    """The fact that ``namespace`` has a ``kind`` (LimitRange, ResourceQuota) in the run."""
+    return ("namespace-bounded", namespace or DEFAULT_NAMESPACE, kind)

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .context import effective
+from .derived import derived_facts
 from .fixes import FindingFix
 from .policy import Policy
-from .rbac_context import derived_facts
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 

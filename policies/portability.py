@@ -305,3 +305,51 @@ def host_passthrough_cpu(workload: Workload, settings: Settings) -> Iterator[Hit
 
 
 POLICIES += (host_passthrough_cpu,)
+
+
+PER_POD_MODES = ("ReadWriteOnce", "ReadWriteOncePod")
+
+
+@policy(
+    id="VM307",
+    name="statefulset-claim-shared-access",
+    tradeoff="portability",
+    severity="warning",
+    summary="A StatefulSet's volumeClaimTemplate asks for shared access (no ReadWriteOnce or ReadWriteOncePod).",
+    rationale=(
+        "A StatefulSet gives every replica a claim of its own, so shared access buys nothing; it only binds the "
+        "manifest to storage classes that offer it (NFS, CephFS, cloud file shares). On the block storage most "
+        "clusters default to, the claims are never provisioned and the replicas stay Pending."
+    ),
+    remediation="Ask for `accessModes: [ReadWriteOnce]` (or ReadWriteOncePod) in each volumeClaimTemplate.",
+    formats=("kubernetes",),
+    related={"kics": ("3878dc92-8e5d-47cf-9cdd-7590f71d21b9",)},
+    notes=(
+        "Each template is judged on its own (KICS reports the StatefulSet when none has ReadWriteOnce); a template "
+        "without accessModes is left to schema validation."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: StatefulSet\nspec:\n  volumeClaimTemplates:\n  - spec:\n      accessModes: [ReadWriteMany]",
+            good="kind: StatefulSet\nspec:\n  volumeClaimTemplates:\n  - spec:\n      accessModes: [ReadWriteOnce]",
+        ),
+    ),
+)
+def statefulset_claim_shared_access(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    if workload.format != "kubernetes" or workload.acts_as != "StatefulSet" or workload.path:
+        return
+    templates = get(workload.document, ("spec", "volumeClaimTemplates"))
+    for index, template in enumerate(templates if isinstance(templates, list) else []):
+        modes = get(template, ("spec", "accessModes"))
+        if not isinstance(modes, list) or not modes or any(mode in PER_POD_MODES for mode in modes):
+            continue
+        name = get(template, ("metadata", "name"))
+        yield Hit(
+            ("spec", "volumeClaimTemplates", index, "spec", "accessModes"),
+            f"{workload.kind} {workload.name}: claim template {name} asks for {', '.join(map(str, modes))}, not "
+            "ReadWriteOnce, though every replica gets a claim of its own",
+        )
+
+
+POLICIES += (statefulset_claim_shared_access,)

@@ -12,6 +12,7 @@ from vmlint.source import get
 
 from ._facts import hit
 from ._terms import named_unit, term
+from .namespace_limits import POLICIES as NAMESPACE_POLICIES
 
 
 def _missing(workload: Workload, field: str, what: str, defaulted_by: str | None = None) -> Iterator[Hit]:
@@ -275,3 +276,6 @@ def vm_without_resource_limits(workload: Workload, settings: Settings) -> Iterat
 
 
 POLICIES += (vm_without_resource_limits,)
+
+# Namespace-wide bounds (LimitRange, ResourceQuota) live in their own module (policies/namespace_limits.py).
+POLICIES += NAMESPACE_POLICIES

@@ -22,6 +22,7 @@ from vmlint.source import get
 from ._facts import autoscalable, existing, hit
 from ._objects import is_object, spec_of
 from ._spread import spreads_over_nodes
+from .availability import POLICIES as AVAILABILITY_POLICIES
 
 
 @policy(
@@ -525,3 +526,6 @@ def statefulset_service_missing(workload: Workload, settings: Settings) -> Itera
 
 
 POLICIES += (statefulset_service_missing,)
+
+# Autoscaler and budget checks across objects live in their own module (policies/availability.py).
+POLICIES += AVAILABILITY_POLICIES

@@ -12,9 +12,11 @@ from typing import Any
 
 from ..model import Workload
 from ..normalize.common import Classifier
+from .availability import availability_facts
 from .kubernetes import kubernetes_facts
 from .network import network_facts
 from .rbac import rbac_facts
+from .references import reference_facts
 from .vm import vm_facts
 
 __all__ = ["kubernetes_facts", "provided_facts", "vm_facts"]
@@ -34,4 +36,6 @@ def provided_facts(
         facts.update(vm_facts(obj))
         facts.update(rbac_facts(obj, file))
         facts.update(network_facts(obj, made_of.get(id(obj), ())))
+        facts.update(reference_facts(obj))
+        facts.update(availability_facts(obj, made_of.get(id(obj), ()), file))
     return facts

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmlint.context import (
+    ANY_NAMESPACE,
     MAX_POD_SELECTOR_LABELS,
     defined,
     label_pairs,
@@ -17,10 +18,11 @@ from vmlint.context import (
     pods_declare_ports,
     pods_labelled,
     pods_port,
+    services_labelled,
 )
 from vmlint.model import Workload
 from vmlint.policy import Example, Hit, Policy, Settings, policy
-from vmlint.source import Path
+from vmlint.source import Path, get
 
 from .._objects import is_object, spec_of
 
@@ -156,4 +158,83 @@ def ingress_backend_missing(workload: Workload, settings: Settings) -> Iterator[
         )
 
 
-POLICIES: tuple[Policy, ...] = (service_targets_no_pod, ingress_backend_missing)
+MONITORING_GROUP = "monitoring.coreos.com/"
+
+
+def _monitored_namespaces(spec: dict[str, Any], own: str | None) -> tuple[str | None, ...] | None:
+    """The namespaces a ServiceMonitor looks for Services in: its own by default, ``matchNames``, or
+    ``(ANY_NAMESPACE,)`` for ``any: true``; None when the namespaceSelector cannot be read."""
+    selector = spec.get("namespaceSelector")
+    if selector is None or selector == {}:
+        return (own,)
+    if not isinstance(selector, dict):
+        return None
+    if selector.get("any") is True:
+        return (ANY_NAMESPACE,)
+    names = selector.get("matchNames")
+    if not names:
+        return (own,)
+    if isinstance(names, list) and all(isinstance(name, str) and name for name in names):
+        return tuple(names)
+    return None
+
+
+@policy(
+    id="VM614",
+    name="servicemonitor-selects-no-service",
+    tradeoff="security",
+    severity="warning",
+    summary="A Prometheus-operator ServiceMonitor's selector matches no Service in the run.",
+    rationale=(
+        "A ServiceMonitor whose selector or namespaceSelector matches nothing (a typo, a renamed label, the wrong "
+        "namespace) scrapes nothing: the workload's metrics and the alerts built on them are silently missing, and "
+        "the first sign is an incident nobody was alerted to."
+    ),
+    remediation=(
+        "Make `spec.selector.matchLabels` match the labels of the Service to scrape (the Service's own "
+        "`metadata.labels`, not its pods'), and `spec.namespaceSelector` name its namespace."
+    ),
+    formats=("kubernetes",),
+    kinds=("ServiceMonitor",),
+    related={"kube-linter": ("dangling-servicemonitor",)},
+    notes=(
+        "Judged over the run, only when the namespaces searched have Services in the linted files. Without a "
+        "namespaceSelector the ServiceMonitor's own namespace is searched (as the operator does), `matchNames` "
+        "searches those, `any: true` every namespace. Selectors of one to three labels without matchExpressions "
+        "are judged; an empty selector is not, and a Service with more than 32 labels is taken to match any."
+    ),
+    examples=(
+        Example(
+            "kubernetes",
+            bad="kind: ServiceMonitor\nspec:\n  selector:\n    matchLabels:\n      app: wbe\n---\nkind: Service\n"
+            "metadata:\n  labels:\n    app: web",
+            good="kind: ServiceMonitor\nspec:\n  selector:\n    matchLabels:\n      app: web\n---\nkind: Service\n"
+            "metadata:\n  labels:\n    app: web",
+        ),
+    ),
+)
+def servicemonitor_selects_no_service(workload: Workload, settings: Settings) -> Iterator[Hit]:
+    version = get(workload.document, workload.path + ("apiVersion",))
+    if workload.role != "object" or not isinstance(version, str) or not version.startswith(MONITORING_GROUP):
+        return
+    spec = spec_of(workload)
+    selector = spec.get("selector")
+    labels = selector.get("matchLabels") if isinstance(selector, dict) else None
+    if not isinstance(labels, dict) or selector.get("matchExpressions"):
+        return
+    pairs = label_pairs(labels)
+    namespaces = _monitored_namespaces(spec, workload.namespace)
+    if not 1 <= len(pairs) <= MAX_POD_SELECTOR_LABELS or namespaces is None:
+        return
+    where = "any namespace" if namespaces == (ANY_NAMESPACE,) else ", ".join(n or "default" for n in namespaces)
+    yield Hit(
+        ("spec", "selector"),
+        f"ServiceMonitor {workload.name} selects Services labelled {', '.join(pairs)} in {where}, and no linted "
+        "Service has them",
+        key=True,
+        unless=tuple(services_labelled(namespace, part) for namespace in namespaces for part in (pairs, ())),
+        needs=namespace_has(namespaces[0] if len(namespaces) == 1 else ANY_NAMESPACE, "services"),
+    )
+
+
+POLICIES: tuple[Policy, ...] = (service_targets_no_pod, ingress_backend_missing, servicemonitor_selects_no_service)
