@@ -68,6 +68,7 @@ def run_policies(
 
     def found() -> Iterator[tuple[Finding, Workload]]:
         for workload in workloads:
+            refs: dict[str | None, ObjectRef] = {}  # the workload's findings share one per unit
             for active in grouped.applicable(workload):
                 check = active.policy.check
                 assert check is not None
@@ -75,7 +76,10 @@ def run_policies(
                     for hit in check(workload, active.settings):
                         owner = by_id.get(hit.policy) if hit.policy else active
                         if owner is not None and (not partial or written(workload, hit)):
-                            yield hit_finding(workload, owner, hit, lines, fixes), workload
+                            ref = refs.get(hit.unit)
+                            if ref is None:
+                                ref = refs[hit.unit] = object_ref(workload, hit.unit)
+                            yield hit_finding(workload, owner, hit, lines, fixes, ref), workload
                 except Exception as error:  # one failing policy must not stop the others
                     what = f"{workload.kind}/{workload.name}"
                     message = f"{active.policy.id} failed on {what}: {type(error).__name__}: {error}"
@@ -89,8 +93,22 @@ def written(workload: Workload, hit: Hit) -> bool:
     return not hit.key and get(workload.document, workload.path + hit.path, _UNSET) is not _UNSET
 
 
-def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines, fixes: bool = True) -> Finding:
-    """A hit's path under the workload, located in its document; its fix located in the file that wrote it."""
+def object_ref(workload: Workload, unit: str | None) -> ObjectRef:
+    """What a finding on ``unit`` of ``workload`` is about."""
+    return ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, unit)
+
+
+def hit_finding(
+    workload: Workload,
+    active: ActivePolicy,
+    hit: Hit,
+    lines: SourceLines,
+    fixes: bool = True,
+    ref: ObjectRef | None = None,
+) -> Finding:
+    """A hit's path under the workload, located in its document; its fix located in the file that wrote it.
+
+    ``ref``: the finding's object, when the caller already has it."""
     position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
     fix = (hit.fix or active.policy.fix) if fixes else None
     return Finding(
@@ -102,7 +120,7 @@ def hit_finding(workload: Workload, active: ActivePolicy, hit: Hit, lines: Sourc
         severity=hit.severity or active.severity,
         tradeoff=active.policy.tradeoff,
         message=hit.message,
-        object=ObjectRef(workload.format, workload.kind, workload.name, workload.namespace, hit.unit),
+        object=ref or object_ref(workload, hit.unit),
         related=active.policy.related,
         unless=hit.unless,
         needs=hit.needs,

@@ -22,7 +22,8 @@ MAX_DIRECTORY_DEPTH = 100
 class Candidate:
     """A file to lint, or a path that could not be walked (``problem`` says why).
 
-    ``explicit``: named on the command line, not found by a walk; ``partial``: a patch (see vmlint.render).
+    ``explicit``: named on the command line, not found by a walk; ``partial``: a patch (see vmlint.render);
+    ``real``: its real path, where the walk resolved it anyway.
     """
 
     path: str
@@ -30,6 +31,7 @@ class Candidate:
     problem: str | None = None
     partial: bool = False
     explicit: bool = False
+    real: str | None = None
 
 
 def is_candidate_name(name: str) -> bool:
@@ -115,7 +117,7 @@ def _walk(top: str, excluder: Excluder, seen: set[str]) -> Iterator[Candidate]:
                     path, _display(path), problem="symbolic link to a file outside the scanned tree: not read"
                 )
                 continue
-            yield Candidate(path, _display(path))
+            yield Candidate(path, _display(path), real=key)
         yield from _unreadable(problems, top)
     yield from _unreadable(problems, top)  # the walk's last directories may fail after its last yield
 

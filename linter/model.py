@@ -261,7 +261,12 @@ class Workload:
     vm: VmSpec | None = None
     pod_spec_path: Path = ()
     acts_as: str = ""  # the built-in controller kind it behaves as (Deployment for a DeploymentConfig ...), or ""
+    _containers: tuple[Unit, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Most policies ask for the containers: worked out once, not on every call.
+        object.__setattr__(self, "_containers", tuple(unit for unit in self.units if unit.kind != "guest"))
 
     def containers(self) -> tuple[Unit, ...]:
         """Units that are containers of any kind (not VM guests)."""
-        return tuple(unit for unit in self.units if unit.kind != "guest")
+        return self._containers

@@ -452,3 +452,30 @@ def test_a_pack_policy_offers_a_fix_as_metadata(tmp_path: Path, monkeypatch: pyt
         "  name: p\n", "  name: p\n  labels:\n    team: unknown\n"
     )
     assert outcome.report is not None and outcome.report.findings == ()
+
+
+def test_fixing_keeps_every_field_of_the_hit() -> None:
+    # policies._facts.fixing builds the Hit field by field for speed: a field added to Hit must be carried too.
+    from dataclasses import fields, replace
+
+    from policies._facts import fixing
+    from vmlint.fixes import Fix, set_
+    from vmlint.policy import Hit
+
+    values = {
+        "path": ("spec", "containers", 0),
+        "message": "m",
+        "unit": "app",
+        "key": True,
+        "unless": (("fact",),),
+        "needs": ("need",),
+        "severity": "error",
+        "once": ("ns",),
+        "policy": "VM020",
+        "fix": Fix("safe", "old"),
+    }
+    assert set(values) == {f.name for f in fields(Hit)}
+    found = Hit(**values)
+    fix = Fix("unsafe", "sets it")
+    edit = set_(("spec", "containers", 0, "x"), 1)
+    assert fixing(found, fix, edit) == replace(found, fix=fix.at(found.path, edit))

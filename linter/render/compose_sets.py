@@ -10,7 +10,7 @@ from ..discovery import Candidate, _display
 from ..formats import LoadedFile, Problem
 from ..normalize.common import Classifier
 from . import Rendered
-from .real import real_paths
+from .real import candidate_reals
 
 
 def compose_sets(
@@ -25,7 +25,7 @@ def compose_sets(
     if not sets:
         return covered
     readable = [c for c in candidates if not c.problem]
-    displays = dict(zip(real_paths(c.path for c in readable), (c.display for c in readable), strict=True))
+    displays = dict(zip(candidate_reals(readable), (c.display for c in readable), strict=True))
     for declared in sets:
         reals = [os.path.realpath(f) for f in declared.files]
         if not any(real in displays for real in reals):

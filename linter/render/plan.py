@@ -14,7 +14,7 @@ from . import CHART_FILE, Rendered, helm
 from .build import build_kustomization, load_plain
 from .compose_sets import compose_sets
 from .kustomize import NAMES, Kustomization, closure, kustomization_in, read_kustomization
-from .real import real_paths
+from .real import candidate_reals
 
 
 def plan(
@@ -27,7 +27,7 @@ def plan(
     """
     out = Rendered([])
     tools = config.render
-    reals = real_paths(c.path for c in candidates)
+    reals = candidate_reals(candidates)
     covered = compose_sets(config.compose_projects, candidates, classifier, out)
     charts = [c for c, n in zip(candidates, names, strict=True) if n == CHART_FILE]
     charts += [c for c in context if c.path.endswith(CHART_FILE)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+from ..discovery import Candidate
 
 
 def real_paths(paths: Iterable[str]) -> list[str]:
@@ -20,3 +22,9 @@ def real_paths(paths: Iterable[str]) -> list[str]:
             real = directories[head] = os.path.realpath(head or ".")
         out.append(os.path.join(real, tail))
     return out
+
+
+def candidate_reals(candidates: Sequence[Candidate]) -> list[str]:
+    """Each candidate's real path: the one its walk resolved, else resolved now."""
+    resolved = iter(real_paths(c.path for c in candidates if c.real is None))
+    return [c.real if c.real is not None else next(resolved) for c in candidates]
