@@ -25,24 +25,30 @@ class ActivePolicy:
 
 
 class Checks:
-    """The run's active checks, grouped once per (format, kind) of workload they apply to."""
+    """The run's active checks, grouped once per (format, kind, plain object or not) of workload they apply to."""
 
     def __init__(self, actives: Iterable[ActivePolicy]) -> None:
         self.actives = tuple(a for a in actives if a.policy.check is not None)
-        self.by_shape: dict[tuple[str, str], tuple[ActivePolicy, ...]] = {}
+        self.by_shape: dict[tuple[str, str, bool], tuple[ActivePolicy, ...]] = {}
 
     def applicable(self, workload: Workload) -> tuple[ActivePolicy, ...]:
-        """The checks for the workload's format (and kind, for policies that declare kinds)."""
-        key = (workload.format, workload.kind)
+        """The checks for the workload's format; for policies that declare kinds, its kind; for the others, a
+        plain object only if they judge objects (most are about pods, services and VMs: a Service has no units)."""
+        plain = workload.role == "object"
+        key = (workload.format, workload.kind, plain)
         found = self.by_shape.get(key)
         if found is None:
-            found = tuple(
-                a
-                for a in self.actives
-                if workload.format in a.policy.formats and (not a.policy.kinds or workload.kind in a.policy.kinds)
-            )
+            found = tuple(a for a in self.actives if _applies(a.policy, workload.format, workload.kind, plain))
             self.by_shape[key] = found
         return found
+
+
+def _applies(policy: Policy, format_: str, kind: str, plain: bool) -> bool:
+    if format_ not in policy.formats:
+        return False
+    if policy.kinds:
+        return kind in policy.kinds
+    return policy.objects or not plain
 
 
 def run_policies(

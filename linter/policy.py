@@ -155,6 +155,9 @@ class Policy:
     options: Mapping[str, Option] = field(default_factory=dict)
     notes: str = ""
     kinds: frozenset[str] = frozenset()  # when set, the engine runs the check only on workloads of these kinds
+    # Without ``kinds``, whether the check also sees plain objects (role ``object``: Services, ConfigMaps, RBAC
+    # ...); the model's own roles (service, job, vm, image-build) are what a policy over workloads is written for.
+    objects: bool = False
     default_enabled: bool = True  # False: runs only when selected (by id, name, family or ALL)
     source: str = "builtin"  # builtin, a pack's distribution name, or a rule file
     fix: Fix | None = None  # how the policy fixes what it finds; its edits apply to hits without their own
@@ -183,6 +186,7 @@ def policy(
     options: Mapping[str, Option] | None = None,
     notes: str = "",
     kinds: Iterable[str] = (),
+    objects: bool = False,
     fix: Fix | None = None,
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy`` value (no registration happens)."""
@@ -203,6 +207,7 @@ def policy(
             options=dict(options or {}),
             notes=notes,
             kinds=frozenset(kinds),
+            objects=objects,
             fix=fix,
         )
 

@@ -230,6 +230,7 @@ def cronjob_concurrency_allowed(workload: Workload, settings: Settings) -> Itera
     ),
     remediation="Give the application a namespace of its own (or leave `namespace` to the deploy tool).",
     formats=("kubernetes",),
+    objects=True,
     notes=(
         "Only an explicit `namespace: default` is reported; an omitted namespace is the deploy tool's choice. The "
         "peers' checks also fire on an omitted namespace (kube-linter use-namespace, Checkov CKV_K8S_21) or on "

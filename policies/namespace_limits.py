@@ -53,6 +53,7 @@ def _unbounded(workload: Workload, kind: str, what: str) -> Iterator[Hit]:
         "ignore the policy where the cluster's administrators manage namespaces."
     ),
     formats=("kubernetes",),
+    objects=True,
     notes=(
         "Judged over the run and reported once per namespace, on its first workload or PersistentVolumeClaim "
         "(by file and line). KICS's Pod or Container Without LimitRange reports each of them, so it is not declared "
@@ -86,6 +87,7 @@ def namespace_without_limit_range(workload: Workload, settings: Settings) -> Ite
         "policy where the cluster's administrators manage namespaces."
     ),
     formats=("kubernetes",),
+    objects=True,
     notes=(
         "Judged over the run and reported once per namespace, on its first workload or PersistentVolumeClaim "
         "(by file and line). KICS's Pod or Container Without ResourceQuota reports each of them, so it is not "

@@ -200,6 +200,7 @@ POLICIES: tuple[Policy, ...] = (image_tag_mutable, image_tag_floating, node_name
         "fields that changed between versions (an Ingress backend, a Deployment's required selector)."
     ),
     formats=("kubernetes",),
+    objects=True,
     related={"kics": ("94b76ea5-e074-4ca2-8a03-c5a606e30645",)},
     notes=(
         "The target version is `--kubernetes-version` or the config's `kubernetes-version` (default the newest "
@@ -239,6 +240,7 @@ def removed_api_version(workload: Workload, settings: Settings) -> Iterator[Hit]
     ),
     remediation="Move the object to the replacement apiVersion the message names before upgrading to that release.",
     formats=("kubernetes",),
+    objects=True,
     notes="Follows the target version like VM304: from the removal release on, VM304 reports the object instead.",
     examples=(
         Example(

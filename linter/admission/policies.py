@@ -169,6 +169,7 @@ def admission_policies(found: AdmissionSet) -> tuple[Policy, ...]:
                 formats=FORMATS,
                 notes=f"From {policy.where}.",
                 source=policy.where.file,
+                objects=True,  # an admission policy judges any object it matches
             )
         )
     return tuple(out)

@@ -68,4 +68,5 @@ def rule_policy(rule: Rule, batch: Batch | None = None) -> Policy:
         related=rule.related,
         notes=f"User rule from {rule.where}.",
         source=rule.where.file,
+        objects=True,  # a rule judges any object its match names
     )
