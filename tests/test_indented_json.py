@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
@@ -55,25 +55,23 @@ def test_encoded_text_is_inserted_indented(value: Any, pad: str) -> None:
 
 
 TEXT = st.text(max_size=12)
-
-
-@given(
-    st.builds(
-        Finding,
-        file=TEXT,
-        line=st.integers(0, 10**6),
-        column=st.integers(0, 500),
-        policy=TEXT,
-        name=TEXT,
-        severity=TEXT,
-        tradeoff=TEXT,
-        message=TEXT,
-        object=st.none() | st.builds(ObjectRef, TEXT, TEXT, TEXT, st.none() | TEXT, st.none() | TEXT),
-        related=st.dictionaries(TEXT, st.lists(TEXT, max_size=3).map(tuple), max_size=3),
-        rendered=st.sampled_from(["", "helm", "kustomize"]),
-    )
+FINDINGS = st.builds(
+    Finding,
+    file=TEXT,
+    line=st.integers(0, 10**6),
+    column=st.integers(0, 500),
+    policy=TEXT,
+    name=TEXT,
+    severity=TEXT,
+    tradeoff=TEXT,
+    message=TEXT,
+    object=st.none() | st.builds(ObjectRef, TEXT, TEXT, TEXT, st.none() | TEXT, st.none() | TEXT),
+    related=st.dictionaries(TEXT, st.lists(TEXT, max_size=3).map(tuple), max_size=3),
+    rendered=st.sampled_from(["", "helm", "kustomize"]),
 )
-def test_finding_template_writes_what_json_dumps_writes(finding: Finding) -> None:
+
+
+def _expected(finding: Finding) -> dict[str, Any]:
     obj = finding.object
     expected: dict[str, Any] = {
         "policy": finding.policy,
@@ -89,7 +87,15 @@ def test_finding_template_writes_what_json_dumps_writes(finding: Finding) -> Non
     }
     if finding.rendered:
         expected["rendered"] = finding.rendered
-    report = Report.from_results([FileResult("f.yaml", findings=(finding,))])
+    return expected
+
+
+@given(FINDINGS, FINDINGS, TEXT)
+def test_finding_template_writes_what_json_dumps_writes(first: Finding, other: Finding, message: str) -> None:
+    # The writer encodes what findings share once: a second finding of the same policy, file, object and
+    # related mapping (as one workload's findings are) and an unrelated one must come out as themselves.
+    sibling = replace(first, line=first.line + 1, message=message)
+    report = Report.from_results([FileResult("f.yaml", findings=(first, sibling, other))])
     text = render(report)
-    assert json.loads(text)["findings"] == [expected]
+    assert json.loads(text)["findings"] == [_expected(f) for f in report.findings]
     assert text == json.dumps(json.loads(text), indent=2) + "\n"

@@ -12,20 +12,52 @@ from ..findings import Finding, ObjectRef, Report
 from .indented_json import Encoded, dumps
 
 
-def finding_json(finding: Finding, related: Encoded) -> Encoded:
-    """One finding in the documented shape, as ``dumps`` writes it; ``related`` is its encoded ``related``.
+class FindingWriter:
+    """Each finding in the documented shape, as ``dumps`` writes it, from a template.
 
-    Written from a template: a report holds tens of thousands of findings of one shape, and the generic
-    encoder's call per value was most of the report's time.
+    A report holds tens of thousands of findings of one shape, and the generic encoder's call per value was most
+    of the report's time. The parts findings share (a policy's id, name, severity and tradeoff; a file; an object;
+    a ``related`` mapping) are encoded once each.
     """
-    rendered = f',\n  "rendered": {_text(finding.rendered)}' if finding.rendered else ""
-    return Encoded(
-        f'{{\n  "policy": {_text(finding.policy)},\n  "name": {_text(finding.name)},\n'
-        f'  "severity": {_text(finding.severity)},\n  "tradeoff": {_text(finding.tradeoff)},\n'
-        f'  "message": {_text(finding.message)},\n  "file": {_text(finding.file)},\n'
-        f'  "line": {_text(finding.line)},\n  "column": {_text(finding.column)},\n'
-        f'  "object": {_object(finding.object)},\n  "related": {related}{rendered}\n}}'
-    )
+
+    def __init__(self) -> None:
+        self.heads: dict[tuple[str, str, str, str], str] = {}
+        self.files: dict[str, str] = {}
+        self.objects: dict[int, tuple[ObjectRef | None, str]] = {}
+        self.related: dict[int, tuple[Mapping[str, tuple[str, ...]], str]] = {}
+
+    def __call__(self, finding: Finding) -> Encoded:
+        head_key = (finding.policy, finding.name, finding.severity, finding.tradeoff)
+        head = self.heads.get(head_key)
+        if head is None:
+            policy, name, severity, tradeoff = map(_text, head_key)
+            head = self.heads[head_key] = (
+                f'{{\n  "policy": {policy},\n  "name": {name},\n  "severity": {severity},\n  "tradeoff": {tradeoff},\n'
+            )
+        file = self.files.get(finding.file)
+        if file is None:
+            file = self.files[finding.file] = _text(finding.file)
+        rendered = f',\n  "rendered": {_text(finding.rendered)}' if finding.rendered else ""
+        return Encoded(
+            f'{head}  "message": {_text(finding.message)},\n  "file": {file},\n'
+            f'  "line": {_text(finding.line)},\n  "column": {_text(finding.column)},\n'
+            f'  "object": {self.object(finding.object)},\n  "related": {self.relations(finding.related)}{rendered}\n}}'
+        )
+
+    def object(self, obj: ObjectRef | None) -> str:
+        # Keyed by identity, the object kept beside its text so that the identity stays its own.
+        found = self.objects.get(id(obj))
+        if found is None or found[0] is not obj:
+            found = self.objects[id(obj)] = (obj, _object(obj))
+        return found[1]
+
+    def relations(self, related: Mapping[str, tuple[str, ...]]) -> str:
+        """A policy's findings share one ``related`` mapping: encoded once, at a finding's depth."""
+        found = self.related.get(id(related))
+        if found is None or found[0] is not related:
+            text = dumps({tool: list(ids) for tool, ids in related.items()}).replace("\n", "\n  ")
+            found = self.related[id(related)] = (related, text)
+        return found[1]
 
 
 def _object(obj: ObjectRef | None) -> str:
@@ -49,23 +81,14 @@ def _text(value: object) -> str:
 
 def report_dict(report: Report) -> dict[str, Any]:
     """The whole report in the documented shape, findings already encoded."""
-    shared: dict[int, Encoded] = {}
+    write = FindingWriter()
     return {
         "tool": {"name": "vmlint", "version": __version__},
-        "findings": [finding_json(f, _related(f.related, shared)) for f in report.findings],
+        "findings": [write(f) for f in report.findings],
         "errors": [asdict(e) for e in report.errors],
         "summary": asdict(report.summary),
         "posture": posture.of(report).as_dict(),
     }
-
-
-def _related(related: Mapping[str, tuple[str, ...]], shared: dict[int, Encoded]) -> Encoded:
-    # A policy's findings share one mapping: it is encoded once, at a finding's "related" depth.
-    key = id(related)
-    if key not in shared:
-        text = dumps({tool: list(ids) for tool, ids in related.items()})
-        shared[key] = Encoded(text.replace("\n", "\n  "))
-    return shared[key]
 
 
 def render(report: Report, color: bool = False) -> str:
