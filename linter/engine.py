@@ -281,6 +281,7 @@ def _lint_parallel(engine: Engine, candidates: list[Candidate], workers: int) ->
     # Every workers-th chunk stays here: its results need no pickling, and there is one fork fewer.
     others = [i for i in range(len(chunks)) if i % workers]
     parts: list[list[FileResult]] = [[] for _ in chunks]
+    frozen_by_caller = gc.get_freeze_count() > 0  # the CLI froze what it loaded, for the whole run
     gc.freeze()  # the children's collector then leaves the inherited heap alone (no copy-on-write of it)
     try:
         with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
@@ -290,6 +291,7 @@ def _lint_parallel(engine: Engine, candidates: list[Candidate], workers: int) ->
             for i, part in zip(others, pending.get(), strict=True):
                 parts[i] = part
     finally:
-        gc.unfreeze()
+        if not frozen_by_caller:
+            gc.unfreeze()
         _ENGINE = None
     return [result for part in parts for result in part]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 from .context import effective
 from .derived import derived_facts
@@ -48,6 +49,11 @@ class Finding:
     source_line: str = field(default="", compare=False)  # the text of the finding's line, for fingerprints
     rendered: str = field(default="", compare=False)  # the tool whose output was linted ("helm"), if any
     fix: FindingFix | None = field(default=None, compare=False)  # what --fix would change
+
+
+# The order ``Finding`` sorts in (its compared fields), as a key: one C call per finding, not a Python
+# ``__lt__`` per comparison.
+FINDING_ORDER = attrgetter("file", "line", "column", "policy")
 
 
 def finding_key(f: Finding) -> tuple[object, ...]:
@@ -187,7 +193,8 @@ class Report:
                 if owner.setdefault(finding_key(f), index) == index:
                     kept.append(f)
         details = _details({f.needs for f in kept if f.needs and f.needs not in facts}, facts)
-        findings = _first_of_each(sorted(f for f in (_completed(f, facts, details) for f in kept) if f is not None))
+        completed = (f for f in (_completed(f, facts, details) for f in kept) if f is not None)
+        findings = _first_of_each(sorted(completed, key=FINDING_ORDER))
         errors = tuple(e for result in results for e in result.errors)
         summary = Summary(
             files=sum(1 for r in results if r.linted),
