@@ -53,18 +53,6 @@ class YSeq(list[Any]):
         self.origin: dict[int, str] | None = None
 
 
-def _step(node: Any, part: PathPart) -> tuple[Any, tuple[int, int] | None, str | None]:
-    """Move one step down; return the child, where it was written, and its file if foreign."""
-    if isinstance(node, YMap) and part in node.marks:
-        mark = node.marks[part]
-        origin = node.origin.get(part) if node.origin else None
-        return node[part], (mark[2], mark[3]), origin
-    if isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node.marks):
-        origin = node.origin.get(part) if node.origin else None
-        return node[part], node.marks[part], origin
-    return None, None, None
-
-
 def locate(root: Any, path: Path, file: str, *, key: bool = False) -> Position:
     """Position of ``path`` in ``root``; the nearest existing ancestor when it is missing.
 
@@ -74,19 +62,25 @@ def locate(root: Any, path: Path, file: str, *, key: bool = False) -> Position:
     column = getattr(root, "column", 1) or 1
     where = file
     node = root
+    last = len(path) - 1 if key else -1
+    # Every finding is located through here: the steps are inlined.
     for index, part in enumerate(path):
-        last = index == len(path) - 1
-        if key and last and isinstance(node, YMap) and part in node.marks:
-            mark = node.marks[part]
+        if isinstance(node, YMap):
+            mark = node.marks.get(part)
+            if mark is None:
+                break
             origin = node.origin.get(part) if node.origin else None
-            return Position(origin or where, mark[0], mark[1])
-        child, step_mark, origin = _step(node, part)
-        if step_mark is None:
+            if index == last:
+                return Position(origin or where, mark[0], mark[1])
+            line, column = mark[2], mark[3]
+        elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node.marks):
+            origin = node.origin.get(part) if node.origin else None
+            line, column = node.marks[part]
+        else:
             break
-        line, column = step_mark
         if origin:
             where = origin
-        node = child
+        node = node[part]
     return Position(where, line, column)
 
 

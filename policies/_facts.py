@@ -10,8 +10,6 @@ from vmlint.model import Fact, Unit, Volume, Workload
 from vmlint.policy import Hit
 from vmlint.source import Path, get
 
-_ABSENT = object()
-
 
 def capability(fact: Fact[str]) -> str | None:
     """A capability name as the kernel spells it without prefix (``cap_sys_admin`` -> ``SYS_ADMIN``)."""
@@ -47,9 +45,16 @@ def missing(fact: Fact[object]) -> bool:
 
 
 def existing(workload: Workload, path: Path) -> Path:
-    """The longest prefix of ``path`` that the workload's document has."""
-    while path and get(workload.document, path, _ABSENT) is _ABSENT:
-        path = path[:-1]
+    """The longest prefix of ``path`` that the workload's document has (one walk down, as ``get`` steps)."""
+    node = workload.document
+    for depth, part in enumerate(path):
+        if isinstance(node, dict) and isinstance(part, str):
+            found = part in node
+        else:
+            found = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not found:
+            return path[:depth]
+        node = node[part]
     return path
 
 
