@@ -9,7 +9,6 @@ the ``security`` tag and a ``security-severity`` score, which code scanning show
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from importlib import metadata
@@ -19,8 +18,9 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import fingerprint
-from ..findings import Finding, Report, Suppression
+from ..findings import FINDING_ORDER, Finding, Report, Suppression
 from ..policy import Policy
+from .indented_json import dumps
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -86,17 +86,23 @@ def _result(
     rule_index: dict[str, int],
     suppression: Suppression | None,
     occurrences: Counter[str],
+    artifacts: dict[str, dict[str, str]],
     root: Path | None,
 ) -> dict[str, Any]:
-    message = f"{finding.message} ({finding.object.describe()})" if finding.object else finding.message
+    """One result; ``artifacts``: the run's artifact locations by file, filled as files are met."""
+    described = finding.object.describe() if finding.object else None
+    message = f"{finding.message} ({described})" if described else finding.message
+    artifact = artifacts.get(finding.file)
+    if artifact is None:
+        artifact = artifacts[finding.file] = artifact_location(finding.file, root)
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": artifact_location(finding.file, root),
+            "artifactLocation": artifact,
             "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
         }
     }
     if finding.object:
-        location["logicalLocations"] = [{"fullyQualifiedName": finding.object.describe(), "kind": "resource"}]
+        location["logicalLocations"] = [{"fullyQualifiedName": described, "kind": "resource"}]
     # Identical findings (same object, message and line text) are told apart by occurrence, as GitHub's line hashes are.
     key = fingerprint(finding, finding.file)
     occurrences[key] += 1
@@ -128,7 +134,8 @@ def sarif_dict(report: Report, root: Path | None = None) -> dict[str, Any]:
     rule_index = {rule_id: index for index, rule_id in enumerate(used)}
     pairs: list[tuple[Finding, Suppression | None]] = [(f, None) for f in report.findings]
     pairs += [(s.finding, s) for s in report.suppressions]
-    pairs.sort(key=lambda pair: pair[0])
+    pairs.sort(key=lambda pair: FINDING_ORDER(pair[0]))
+    artifacts: dict[str, dict[str, str]] = {}
     occurrences: Counter[str] = Counter()
     driver: dict[str, Any] = {"name": "vmlint", "version": __version__, "semanticVersion": __version__}
     if INFORMATION_URI:
@@ -153,11 +160,11 @@ def sarif_dict(report: Report, root: Path | None = None) -> dict[str, Any]:
                 ],
                 "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the repository linted."}}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index, s, occurrences, root) for f, s in pairs],
+                "results": [_result(f, rule_index, s, occurrences, artifacts, root) for f, s in pairs],
             }
         ],
     }
 
 
 def render(report: Report, color: bool = False, *, root: Path | None = None) -> str:
-    return json.dumps(sarif_dict(report, root), indent=2) + "\n"
+    return dumps(sarif_dict(report, root)) + "\n"
