@@ -7,8 +7,8 @@ from functools import partial
 
 from ..model import Workload
 from ..policy import ALL_FORMATS, Hit, Policy, Settings
-from .batch import Batch
-from .evaluate import SHAREABLE, evaluate, evaluate_shared, rule_bindings, subject
+from .batch import Batch, label
+from .evaluate import RunContext, evaluate, rule_bindings
 from .model import Rule
 
 
@@ -26,34 +26,24 @@ def matches(rule: Rule, workload: Workload) -> bool:
     return match.labels is None or match.labels.matches(workload.labels)
 
 
-def check_rule(
-    rule: Rule, reads: frozenset[str], batch: Batch | None, workload: Workload, settings: Settings
-) -> Iterable[Hit]:
+def check_rule(rule: Rule, batch: Batch, workload: Workload, settings: Settings) -> Iterable[Hit]:
     """The rule's hits on one workload."""
-    if batch is not None and rule.id in batch.ids:  # the batch matched and evaluated it with the others
-        current = subject(workload)
-        known = batch.results(current).get(rule.id)
-        if known is None or all(result is True for result in known):
-            return ()  # not matched, or every validation held: the common cases
-        return list(evaluate_shared(_label(rule), current, rule.validations, known, batch.reads))
+    if rule.id in batch.ids:  # evaluated with the run's other simple rules, once per workload
+        return batch.hits(workload).get(rule.id, ())
     if not matches(rule, workload):
         return ()
-    if not rule.variables and reads <= SHAREABLE:
-        return list(evaluate_shared(_label(rule), subject(workload), rule.validations))
-    return evaluate(_label(rule), rule_bindings(reads, workload, rule.params), rule.variables, rule.validations)
+    bindings = rule_bindings(rule.reads(), batch.context.subject(workload), rule.params, batch.context)
+    return evaluate(label(rule), bindings, rule.variables, rule.validations)
 
 
-def _label(rule: Rule) -> str:
-    return f"rule {rule.id} ({rule.where.file})"
+def rule_policies(rules: Sequence[Rule], context: RunContext) -> tuple[Policy, ...]:
+    """The policies of a run's rules, the simple ones evaluated together (see ``batch``); ``context`` is what
+    the run's prepare hook gathers for them."""
+    batch = Batch(rules, matches, context)
+    return tuple(_policy(rule, batch) for rule in rules)
 
 
-def rule_policies(rules: Sequence[Rule]) -> tuple[Policy, ...]:
-    """The policies of a run's rules, the simple ones evaluated together (see ``batch``)."""
-    batch = Batch(rules, matches)
-    return tuple(rule_policy(rule, batch) for rule in rules)
-
-
-def rule_policy(rule: Rule, batch: Batch | None = None) -> Policy:
+def _policy(rule: Rule, batch: Batch) -> Policy:
     """The policy that runs ``rule``; its source is the rule file."""
     return Policy(
         id=rule.id,
@@ -63,8 +53,9 @@ def rule_policy(rule: Rule, batch: Batch | None = None) -> Policy:
         summary=rule.summary,
         rationale=rule.rationale or rule.summary,
         remediation=rule.remediation or "See the rule file.",
-        check=partial(check_rule, rule, rule.reads(), batch),
+        check=partial(check_rule, rule, batch),
         formats=rule.match.formats or ALL_FORMATS,
+        kinds=rule.match.kinds,
         related=rule.related,
         notes=f"User rule from {rule.where}.",
         source=rule.where.file,
