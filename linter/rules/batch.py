@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..model import Workload
@@ -23,8 +24,8 @@ from . import ast
 from .cel import COST_BUDGET, CompileError, EvalError, Program, activation, compile_expression
 from .evaluate import Bindings, RunContext, bounds, cost_of, error_hit, violation
 from .model import Rule, Validation
-from .needs import Need, Plan, needs, plan, prune
-from .views import object_of, workload_view
+from .needs import Plan, needs, plan, prune
+from .views import ViewPart, object_of, workload_view
 
 ROOTS = frozenset({"object", "workload"})
 MASK = "__vmlint_mask__"  # not a variable rules may read: their expressions are compiled without it
@@ -53,14 +54,17 @@ class Batch:
         self._first: list[int] = [0]  # rule i's validations are _validations[_first[i]:_first[i + 1]]
         for rule in self.rules:
             self._first.append(self._first[-1] + len(rule.validations))
+        self._owner = [i for i, rule in enumerate(self.rules) for _ in rule.validations]
         self.program = _combined(self._validations)
         self._env = self.program.env if self.program else next((v.expression.env for v in self._validations), None)
         self._shapes: dict[tuple[str, str], tuple[int, ...]] = {}
-        self._needs: dict[tuple[int, ...], tuple[Plan | None, Need | None]] = {}
+        self._selections: dict[tuple[int, ...], _Selection] = {}
 
     def hits(self, workload: Workload) -> dict[str, list[Hit]]:
         """Rule id -> its hits on ``workload`` (rules that hold or do not match are absent); computed once."""
-        current = self.context.subject(workload)
+        current = self.context.current
+        if current is None or current.workload is not workload:  # the first rule to look at this workload
+            current = self.context.subject(workload)
         found = current.hits.get(id(self))
         if found is None:
             found = current.hits[id(self)] = self._evaluate(workload)
@@ -72,12 +76,12 @@ class Batch:
         )
         if not chosen:
             return {}
-        copied, viewed = self._need(chosen)
+        selection = self._selection(chosen)
         data: dict[str, Any] = {}
-        if copied is not None:
-            data["object"] = prune(object_of(workload), copied)
-        if viewed is not None:
-            data["workload"] = workload_view(workload, viewed)
+        if selection.copied is not None:
+            data["object"] = prune(object_of(workload), selection.copied)
+        if selection.viewed is not None:
+            data["workload"] = workload_view(workload, selection.viewed)
         objects, measured = len(self.context.objects), list[ast.Sizes]()
 
         def sizes() -> ast.Sizes:  # bounds on what the evaluation sees, measured when an estimate needs them
@@ -85,30 +89,28 @@ class Batch:
                 measured.append(bounds(len(json.dumps(data)), workload, objects))
             return measured[0]
 
-        mask = [False] * len(self._validations)
+        mask = list(selection.mask)
         over: dict[int, EvalError] = {}
-        for i in chosen:
-            for j in range(self._first[i], self._first[i + 1]):
-                program = self._validations[j].expression
-                cost = cost_of(program, sizes(), {}) if program.loops else 0
-                if cost > COST_BUDGET:
-                    over[j] = EvalError(f"estimated cost {cost:,} is over the budget of {COST_BUDGET:,}", cost=True)
-                else:
-                    mask[j] = True
+        for j in selection.loops:  # evaluated only within the cost budget
+            cost = cost_of(self._validations[j].expression, sizes(), {})
+            if cost > COST_BUDGET:
+                over[j] = EvalError(f"estimated cost {cost:,} is over the budget of {COST_BUDGET:,}", cost=True)
+            else:
+                mask[j] = True
         bound = activation(self._env, {**data, MASK: mask})
-        bindings = Bindings(data, sizes, bound)
         results = self._results(bound, mask)
+        failed = [j for j, result in enumerate(results) if result is not True and mask[j]]
+        if not failed and not over:
+            return {}
+        bindings = Bindings(data, sizes, bound)
         out: dict[str, list[Hit]] = {}
-        for i in chosen:
-            rule, hits = self.rules[i], []
-            for j in range(self._first[i], self._first[i + 1]):
-                validation = self._validations[j]
-                if j in over:
-                    hits.append(error_hit(label(rule), f"expression at {validation.where}", over[j]))
-                elif results[j] is not True:
-                    hits.append(violation(label(rule), validation, bindings, {}, results[j]))
-            if hits:
-                out[rule.id] = hits
+        for j in sorted({*failed, *over}):
+            rule, validation = self.rules[self._owner[j]], self._validations[j]
+            if j in over:
+                hit = error_hit(label(rule), f"expression at {validation.where}", over[j])
+            else:
+                hit = violation(label(rule), validation, bindings, {}, results[j])
+            out.setdefault(rule.id, []).append(hit)
         return out
 
     def _results(self, bound: Any, mask: list[bool]) -> list[Any]:
@@ -132,23 +134,48 @@ class Batch:
             )
         return found
 
-    def _need(self, chosen: tuple[int, ...]) -> tuple[Plan | None, Need | None]:
-        """How to copy ``object`` and what to build of ``workload`` for the chosen rules (None: not read)."""
-        found = self._needs.get(chosen)
+    def _selection(self, chosen: tuple[int, ...]) -> _Selection:
+        """What to convert and evaluate for the chosen rules."""
+        found = self._selections.get(chosen)
         if found is None:
-            if len(self._needs) > _MAX_CACHED:
-                self._needs.clear()
-            trees = [
-                p.tree
-                for i in chosen
-                for v in self.rules[i].validations
-                for p in (v.expression, v.message_expression, v.field_path_expression)
-                if p is not None
-            ]
-            read = needs(trees, ROOTS)
-            copied = plan(read["object"]) if "object" in read else None
-            found = self._needs[chosen] = (copied, read.get("workload"))
+            if len(self._selections) > _MAX_CACHED:
+                self._selections.clear()
+            found = self._selections[chosen] = self._select(chosen)
         return found
+
+    def _select(self, chosen: tuple[int, ...]) -> _Selection:
+        trees = [
+            p.tree
+            for i in chosen
+            for v in self.rules[i].validations
+            for p in (v.expression, v.message_expression, v.field_path_expression)
+            if p is not None
+        ]
+        read = needs(trees, ROOTS)
+        mask, loops = [False] * len(self._validations), []
+        for i in chosen:
+            for j in range(self._first[i], self._first[i + 1]):
+                if self._validations[j].expression.loops:
+                    loops.append(j)
+                else:
+                    mask[j] = True
+        return _Selection(
+            plan(read["object"]) if "object" in read else None,
+            ViewPart.of(read["workload"]) if "workload" in read else None,
+            tuple(mask),
+            tuple(loops),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """For a set of matching rules: how to copy ``object`` and what to build of ``workload`` (None: not read),
+    the validations to evaluate, and those to evaluate only within the cost budget."""
+
+    copied: Plan | None
+    viewed: ViewPart | None
+    mask: tuple[bool, ...]
+    loops: tuple[int, ...]
 
 
 def _combined(validations: Sequence[Validation]) -> Program | None:

@@ -16,6 +16,7 @@ from typing import Any
 from ..parsers.yaml_tree import parse_yaml
 from ..source import Path, YMap, locate
 from . import cel
+from .schema_check import conforms
 
 RULE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_RULE_FILE_BYTES = 1024 * 1024
@@ -75,16 +76,23 @@ def documents(file: str) -> Iterator[SourceDocument]:
 
 
 @lru_cache(maxsize=1)
-def _rule_validator() -> Any:
-    import jsonschema
-
+def _rule_schema() -> Any:
     text = resources.files("vmlint.schemas").joinpath("policy.schema.json").read_text(encoding="utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _rule_validator() -> Any:
+    import jsonschema  # only for a document the quick check does not pass (see ``schema_check``)
+
+    return jsonschema.Draft202012Validator(_rule_schema())
 
 
 def check_schema(document: SourceDocument) -> None:
     """Validate a rule document against schemas/policy.schema.json; the first error, located."""
     plain = json.loads(json.dumps(document.root))
+    if conforms(plain, _rule_schema(), _rule_schema()):
+        return
     errors = sorted(_rule_validator().iter_errors(plain), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return

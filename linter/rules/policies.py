@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import partial
 
 from ..model import Workload
-from ..policy import ALL_FORMATS, Hit, Policy, Settings
+from ..policy import ALL_FORMATS, Check, Hit, Policy, Settings
 from .batch import Batch, label
 from .evaluate import RunContext, evaluate, rule_bindings
 from .model import Rule
@@ -26,10 +25,8 @@ def matches(rule: Rule, workload: Workload) -> bool:
     return match.labels is None or match.labels.matches(workload.labels)
 
 
-def check_rule(rule: Rule, batch: Batch, workload: Workload, settings: Settings) -> Iterable[Hit]:
-    """The rule's hits on one workload."""
-    if rule.id in batch.ids:  # evaluated with the run's other simple rules, once per workload
-        return batch.hits(workload).get(rule.id, ())
+def check_alone(rule: Rule, batch: Batch, workload: Workload) -> Iterable[Hit]:
+    """The hits of a rule that is not simple (it defines variables, or reads ``objects`` or ``params``)."""
     if not matches(rule, workload):
         return ()
     bindings = rule_bindings(rule.reads(), batch.context.subject(workload), rule.params, batch.context)
@@ -43,6 +40,19 @@ def rule_policies(rules: Sequence[Rule], context: RunContext) -> tuple[Policy, .
     return tuple(_policy(rule, batch) for rule in rules)
 
 
+def _check(rule: Rule, batch: Batch) -> Check:
+    """The rule's check: a simple rule reads what its batch found (as little work per call as can be, the engine
+    calls it for every workload); the others are evaluated on their own."""
+    if rule.id not in batch.ids:
+        return lambda workload, settings: check_alone(rule, batch, workload)
+    rule_id, hits = rule.id, batch.hits
+
+    def check(workload: Workload, settings: Settings) -> Iterable[Hit]:
+        return hits(workload).get(rule_id, ())
+
+    return check
+
+
 def _policy(rule: Rule, batch: Batch) -> Policy:
     """The policy that runs ``rule``; its source is the rule file."""
     return Policy(
@@ -53,7 +63,7 @@ def _policy(rule: Rule, batch: Batch) -> Policy:
         summary=rule.summary,
         rationale=rule.rationale or rule.summary,
         remediation=rule.remediation or "See the rule file.",
-        check=partial(check_rule, rule, batch),
+        check=_check(rule, batch),
         formats=rule.match.formats or ALL_FORMATS,
         kinds=rule.match.kinds,
         related=rule.related,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import Fact, Mount, Unit, Volume, Workload
@@ -228,15 +229,30 @@ FIELDS: dict[str, Callable[[Workload], Any]] = {
 }
 
 
-def workload_view(workload: Workload, need: Need | None = None) -> dict[str, Any]:
-    """The normalised model as a CEL map: all of it, or what ``need`` says expressions read of it."""
-    if need is None or need.whole:
+@dataclass(frozen=True, slots=True)
+class ViewPart:
+    """Which fields of the view to build (None: all), and of each unit (None: all)."""
+
+    fields: frozenset[str] | None = None
+    unit_fields: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, need: Need) -> ViewPart:
+        """The part of the view that ``need`` reads."""
+        if need.whole:
+            return cls()
+        units = need.below("units")
+        return cls(need.keys(), None if units.whole else _element_keys(units))
+
+
+def workload_view(workload: Workload, part: ViewPart | None = None) -> dict[str, Any]:
+    """The normalised model as a CEL map: all of it, or the ``part`` expressions read."""
+    if part is None or (part.fields is None and part.unit_fields is None):
         return {key: make(workload) for key, make in FIELDS.items()}
-    keys = need.keys()
+    keys = part.fields
     view = {key: make(workload) for key, make in FIELDS.items() if key != "units" and (keys is None or key in keys)}
     if keys is None or "units" in keys:
-        units = need.below("units")
-        chosen = None if units.whole else _element_keys(units)
+        chosen = part.unit_fields
         volumes = _volume_map(workload) if chosen is None or "mounts" in chosen else {}
         view["units"] = [_unit(unit, volumes, chosen) for unit in workload.units]
     return view
