@@ -45,6 +45,10 @@ SCANNING = frozenset(
         "isSorted",
         "distinct",
         "flatten",
+        "sortBy",
+        "sets.contains",
+        "sets.equivalent",
+        "sets.intersects",
     }
 )
 
