@@ -57,6 +57,8 @@ EXPRESSIONS = [
     "object.spec.template.spec.containers.all(object, object.name != '')",  # the variable shadows ``object``
     "object.spec.template.spec.containers.all(i, c, i >= 0 && c.name != '')",  # two variables
     "object.spec.ports.all(p, !has(p.nodePort))",
+    "has(object.metadata) && !has(object.metadata.zzz) && has(object.spec.template.spec.containers)",
+    "has(object.items)",
     "string(object.metadata) != ''",
     "object.data.all(k, object.data[k].size() < 10)",
     "object.items[1] == 2 && object.items.size() == 3",

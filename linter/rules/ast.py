@@ -97,6 +97,7 @@ class Node:
     iter_var: str = ""
     value: str | int | None = None  # a string or non-negative int constant's value (field and index names)
     iter_var2: str = ""  # a two-variable comprehension's second variable (``all(k, v, ...)``)
+    test_only: bool = False  # a selection inside ``has()``: only whether the field is there
 
 
 def _node(data: bytes) -> Node:
@@ -108,9 +109,10 @@ def _node(data: bytes) -> Node:
         if number == _IDENT:
             return Node(_IDENT, _text(value, 1))
         if number == _SELECT:
-            operand = next((v for n, v in _fields(value) if n == 1), None)
+            selected = dict(_fields(value))
+            operand = selected.get(1)
             child = [_node(operand)] if isinstance(operand, bytes) else []
-            return Node(_SELECT, _text(value, 2), child)
+            return Node(_SELECT, _text(value, 2), child, test_only=selected.get(3) == 1)
         if number == _CALL:
             children = [_node(v) for n, v in _fields(value) if n in (1, 3) and isinstance(v, bytes)]
             return Node(_CALL, _text(value, 2), children)

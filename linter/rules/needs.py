@@ -3,7 +3,8 @@
 Handing a document to CEL converts all of it, so a rule that reads ``object.metadata.name`` would pay for
 the whole Deployment.  From the checked syntax tree each use of a variable is followed down its chain of
 field selections and constant indexes (``object.spec.?replicas``, ``c.image`` for ``c`` ranging over
-``object.spec.containers``); where the chain ends, that value is needed whole.  ``prune`` copies a
+``object.spec.containers``); where the chain ends, that value is needed whole (``has(object.spec)`` needs
+only that ``spec`` is there).  ``prune`` copies a
 document keeping every needed path with its structure: map keys stay where a map is iterated, list
 lengths always stay, and what no expression can observe becomes ``null``.  Any use the analysis does
 not follow (the variable passed whole, a computed index) needs the whole value, so evaluating on the
@@ -93,6 +94,11 @@ def _path(node: ast.Node, scope: Mapping[str, Binding], roots: frozenset[str]) -
 
 
 def _visit(node: ast.Node, scope: dict[str, Binding], roots: frozenset[str], found: dict[str, Need]) -> None:
+    if node.kind == ast._SELECT and node.test_only and node.children:  # ``has(x.f)``: only whether ``f`` is there
+        operand = _path(node.children[0], scope, roots)
+        if operand is not None:
+            found.setdefault(operand[0], Need()).at((*operand[1], node.name))
+            return
     path = _path(node, scope, roots)
     if path is not None:  # the end of a chain: needed whole
         found.setdefault(path[0], Need()).at(path[1]).merge(WHOLE)
