@@ -153,3 +153,32 @@ def test_the_quick_schema_check_agrees_with_jsonschema() -> None:
                 assert validator.is_valid(changed), changed
             else:
                 assert not validator.is_valid(changed), changed
+
+
+VIEW_EXPRESSIONS = [
+    "workload.units.all(u, u.privileged != true)",
+    "workload.units.all(u, u.image == null || u.image.tag != 'latest')",
+    "size(workload.hostPaths) == 0",
+    "workload.host.network != true && workload.tier == 'high'",
+    "workload.units[0].mounts.all(m, m.readOnly)",
+    "workload.units.exists(u, u.env.exists(e, e.name.contains('PASS')))",
+    "workload.units.map(u, u).size() > 0",
+    "workload.all(k, k != '')",
+    "string(workload.units[0]) != ''",
+]
+
+
+@pytest.mark.parametrize("expression", VIEW_EXPRESSIONS)
+def test_a_partial_view_gives_what_the_whole_view_gives(expression: str) -> None:
+    from vmlint.config import Config
+    from vmlint.formats import load
+    from vmlint.rules.views import ViewPart, workload_view
+
+    program = compile_expression(expression, ROOTS)
+    part = ViewPart.of(nd.needs([program.tree], ROOTS)["workload"])
+    for fixture in sorted((ROOT / "docs" / "rules" / "fixtures").iterdir()):
+        loaded = load(fixture.read_bytes(), fixture.name, Config(root=ROOT).classifier(), str(fixture))
+        for workload in loaded.workloads:
+            whole = program.evaluate(activation(program.env, {"workload": workload_view(workload)}))
+            partial = program.evaluate(activation(program.env, {"workload": workload_view(workload, part)}))
+            assert getattr(partial, "message", partial) == getattr(whole, "message", whole), (expression, fixture)
