@@ -112,10 +112,9 @@ def prepare(user: UserPolicies) -> Any:
         from .rules.gather import gather
 
         if user.context is not None:
-            user.context.current = None  # nothing of an earlier run's files
-            if user.needs_documents:
-                max_size = engine.config.max_file_size
-                user.context.objects = gather(candidates, lambda candidate: read_candidate(candidate, max_size))
+            max_size = engine.config.max_file_size
+            gathered = gather(candidates, lambda c: read_candidate(c, max_size)) if user.needs_documents else None
+            user.context.start(gathered)
         active = engine.by_id.get(UNSUPPORTED)
         if active is None or not user.notices:
             return []

@@ -182,3 +182,24 @@ def test_a_partial_view_gives_what_the_whole_view_gives(expression: str) -> None
             whole = program.evaluate(activation(program.env, {"workload": workload_view(workload)}))
             partial = program.evaluate(activation(program.env, {"workload": workload_view(workload, part)}))
             assert getattr(partial, "message", partial) == getattr(whole, "message", whole), (expression, fixture)
+
+
+OBJECTS_EXPRESSIONS = [
+    "objects.exists(o, o.kind == 'Service' && o.metadata.name == 'svc')",
+    "objects.filter(o, o.kind == 'Deployment').all(d, d.spec.replicas > 1)",
+    "objects.map(o, o.metadata).size() == 4",
+    "objects[0].metadata.labels.team == 'a'",
+    "size(objects) == 4 && objects.exists_one(o, has(o.data))",
+]
+
+
+@pytest.mark.parametrize("expression", OBJECTS_EXPRESSIONS)
+def test_the_run_documents_copied_for_a_rule_give_what_the_whole_documents_give(expression: str) -> None:
+    from vmlint.rules.evaluate import RunContext
+
+    program = compile_expression(expression, frozenset({"objects"}))
+    context = RunContext()
+    context.start(copy.deepcopy(DOCUMENTS))
+    copied = context.objects_for(nd.plan(nd.needs([program.tree], frozenset({"objects"}))["objects"]))
+    whole = program.evaluate(activation(program.env, {"objects": DOCUMENTS}))
+    assert program.evaluate(activation(program.env, {"objects": copied})) == whole is True

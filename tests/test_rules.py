@@ -309,3 +309,19 @@ def test_export_vap_refuses_a_rule_that_reads_the_workload_model() -> None:
     assert result.exit_code == 2
     assert "cannot export ORG001" in result.stderr
     assert "it reads workload, which only vmlint has" in result.stderr
+
+
+def test_a_cross_object_rule_sees_every_document_of_the_run(repo: Path) -> None:
+    rule_file(
+        repo,
+        "    - expression: objects.exists(o, o.kind == 'Service' && o.metadata.name == object.metadata.name)\n"
+        "      message: no Service of the same name\n",
+        extra="  match:\n    kinds: [Deployment]\n",
+    )
+    deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {}\nspec:\n  replicas: 1\n"
+    (repo / "web.yaml").write_text(deployment.format("web"))
+    (repo / "lonely.yaml").write_text(deployment.format("lonely"))
+    (repo / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n")
+    result = invoke("check", "--policy", "x.yaml", "--format", "json", "--select", "ORG100,VM020", ".")
+    assert result.exit_code == 1
+    assert findings(result) == [["ORG100", "lonely.yaml", 1, 1, "no Service of the same name"]]

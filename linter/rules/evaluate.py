@@ -19,6 +19,7 @@ from . import ast
 from .cel import COST_BUDGET, EvalError, Program, activation
 from .fieldpath import FieldPathError, parse
 from .model import Validation
+from .needs import Plan, prune
 from .views import object_of, plain_sized, workload_view
 
 EVALUATION_ERROR, COST_EXCEEDED = "VM020", "VM021"
@@ -75,6 +76,22 @@ class RunContext:
 
     objects: list[Any] = field(default_factory=list)
     current: Subject | None = None
+    _copies: dict[int, tuple[Plan, list[Any]]] = field(default_factory=dict)
+
+    def start(self, objects: list[Any] | None = None) -> None:
+        """A new run: its documents (None: none gathered), nothing of the last run's."""
+        self.objects, self.current = objects or [], None
+        self._copies.clear()
+
+    def objects_for(self, how: Plan | None) -> list[Any]:
+        """The run's documents with only what ``how`` keeps, copied once per run (and worker) and shared by
+        every workload: converting them into CEL for each workload then costs what the rule reads of them."""
+        if how is None:
+            return self.objects
+        found = self._copies.get(id(how))
+        if found is None:
+            found = self._copies[id(how)] = (how, prune(self.objects, how))
+        return found[1]
 
     def subject(self, workload: Workload) -> Subject:
         """The subject for ``workload``."""
@@ -199,15 +216,17 @@ def error_hit(label: str, what: str, error: EvalError) -> Hit:
     return Hit((), f"{label}: {what} failed on this object: {error.message}", policy=policy)
 
 
-def rule_bindings(reads: frozenset[str], current: Subject, params: Any, context: RunContext) -> Bindings:
-    """The variables a rule reads, bound for the subject's workload."""
+def rule_bindings(
+    reads: frozenset[str], current: Subject, params: Any, context: RunContext, objects: Plan | None = None
+) -> Bindings:
+    """The variables a rule reads, bound for the subject's workload; ``objects``: what the rule reads of them."""
     data: dict[str, Any] = {}
     if "object" in reads:
         data["object"] = current.object
     if "workload" in reads:
         data["workload"] = current.view
     if "objects" in reads:
-        data["objects"] = context.objects
+        data["objects"] = context.objects_for(objects)
     if "params" in reads:
         data["params"] = params
     return Bindings(data, lambda: current.sizes)

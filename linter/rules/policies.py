@@ -9,6 +9,7 @@ from ..policy import ALL_FORMATS, Check, Hit, Policy, Settings
 from .batch import Batch, label
 from .evaluate import RunContext, evaluate, rule_bindings
 from .model import Rule
+from .needs import Plan, needs, plan
 
 
 def matches(rule: Rule, workload: Workload) -> bool:
@@ -25,11 +26,13 @@ def matches(rule: Rule, workload: Workload) -> bool:
     return match.labels is None or match.labels.matches(workload.labels)
 
 
-def check_alone(rule: Rule, batch: Batch, workload: Workload) -> Iterable[Hit]:
-    """The hits of a rule that is not simple (it defines variables, or reads ``objects`` or ``params``)."""
+def check_alone(rule: Rule, batch: Batch, workload: Workload, objects: Plan | None = None) -> Iterable[Hit]:
+    """The hits of a rule that is not simple (it defines variables, or reads ``objects`` or ``params``);
+    ``objects``: what it reads of the run's documents."""
     if not matches(rule, workload):
         return ()
-    bindings = rule_bindings(rule.reads(), batch.context.subject(workload), rule.params, batch.context)
+    context = batch.context
+    bindings = rule_bindings(rule.reads(), context.subject(workload), rule.params, context, objects)
     return evaluate(label(rule), bindings, rule.variables, rule.validations)
 
 
@@ -44,13 +47,25 @@ def _check(rule: Rule, batch: Batch) -> Check:
     """The rule's check: a simple rule reads what its batch found (as little work per call as can be, the engine
     calls it for every workload); the others are evaluated on their own."""
     if rule.id not in batch.ids:
-        return lambda workload, settings: check_alone(rule, batch, workload)
+        objects = _objects_plan(rule)
+        return lambda workload, settings: check_alone(rule, batch, workload, objects)
     rule_id, hits = rule.id, batch.hits
 
     def check(workload: Workload, settings: Settings) -> Iterable[Hit]:
         return hits(workload).get(rule_id, ())
 
     return check
+
+
+def _objects_plan(rule: Rule) -> Plan | None:
+    """What the rule's expressions read of ``objects`` (None: it does not read them)."""
+    if "objects" not in rule.reads():
+        return None
+    programs = [p for _, p in rule.variables]
+    for v in rule.validations:
+        programs += [p for p in (v.expression, v.message_expression, v.field_path_expression) if p is not None]
+    read = needs([p.tree for p in programs], frozenset({"objects"}))
+    return plan(read["objects"]) if "objects" in read else None
 
 
 def _policy(rule: Rule, batch: Batch) -> Policy:
