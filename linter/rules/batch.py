@@ -185,6 +185,6 @@ def _combined(validations: Sequence[Validation]) -> Program | None:
         return None
     parts = [f"{MASK}[{j}] ? dyn(\n{v.expression.text}\n) : true" for j, v in enumerate(validations)]
     try:
-        return compile_expression("[" + ",\n".join(parts) + "]", ROOTS | {MASK})
+        return compile_expression("[" + ",\n".join(parts) + "]", ROOTS | {MASK}, analyse=False)
     except CompileError:
         return None

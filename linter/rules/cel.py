@@ -121,13 +121,17 @@ def available() -> None:
     _module()
 
 
-def compile_expression(text: str, variables: frozenset[str]) -> Program:
-    """Parse and type-check ``text`` with ``variables`` declared; ``CompileError`` says where it fails."""
+def compile_expression(text: str, variables: frozenset[str], *, analyse: bool = True) -> Program:
+    """Parse and type-check ``text`` with ``variables`` declared; ``CompileError`` says where it fails.
+
+    ``analyse=False``: no syntax tree (what it reads, its cost), for an expression made of parts already analysed."""
     env = _environment(variables)
     try:
         compiled = env.compile(text)
     except RuntimeError as error:
         raise _compile_error(str(error)) from None
+    if not analyse:
+        return Program(text, compiled, ast.Node(0), frozenset(), env)
     tree = ast.parse_serialized(compiled.serialize())
     return Program(text, compiled, tree, ast.references(tree) & variables, env, ast.needs_estimate(tree))
 

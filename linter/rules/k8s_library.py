@@ -47,7 +47,14 @@ class LibraryError(ValueError):
 
 
 def _quantity_value(text: str) -> Decimal:
-    match = _QUANTITY.match(text.strip()) if len(text) <= 64 else None
+    if len(text) > 64:
+        raise LibraryError(f"invalid quantity {text[:64]!r}... ({len(text)} characters)")
+    return _parse_quantity(text)
+
+
+@lru_cache(maxsize=4096)  # the same few quantities recur (limits, and the constants rules compare with)
+def _parse_quantity(text: str) -> Decimal:
+    match = _QUANTITY.match(text.strip())
     if match is None:
         raise LibraryError(f"invalid quantity {text!r}")
     number, suffix, exponent = match.groups()
@@ -70,7 +77,13 @@ def _q(value: Decimal) -> dict[str, str]:
 
 
 def _qv(quantity: Any) -> Decimal:
-    return Decimal(_field(quantity, QUANTITY))
+    text = _field(quantity, QUANTITY)
+    return _decimal(text) if len(text) <= 64 else Decimal(text)
+
+
+@lru_cache(maxsize=4096)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)
 
 
 def _field(value: Any, key: str) -> str:
