@@ -104,10 +104,10 @@ def test_a_bad_pattern_is_that_objects_finding(repo: Path, expression: str, mess
     assert text.endswith(message)
 
 
-def test_a_validation_whose_value_is_an_optional_is_an_error_finding_not_a_crash(repo: Path) -> None:
+def test_a_validation_whose_value_is_an_optional_at_run_time_is_an_error_finding_not_a_crash(repo: Path) -> None:
     (repo / "opt.yaml").write_text(
         "apiVersion: vmlint.io/v1alpha1\nkind: Policy\nmetadata:\n  id: ORG202\n  name: opt\n  summary: Opt.\n"
-        "spec:\n  validations:\n    - expression: object.?metadata\n    - expression: object.kind == 'Service'\n"
+        "spec:\n  validations:\n    - expression: dyn(object.?metadata)\n    - expression: object.kind == 'Service'\n"
     )
     found = _messages("--policy", "opt.yaml", "--select", "ORG202,VM020", "pod.yaml")
     assert found == [

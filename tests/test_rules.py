@@ -152,6 +152,12 @@ def test_vmlint_test_exits_1_on_a_wrong_expectation(repo: Path) -> None:
         ),
         ("    - expression: 'replicas > 1'\n", "", "x.yaml:9:20: expression: undeclared reference to 'replicas'\n"),
         (
+            "    - expression: object.?metadata\n",
+            "",
+            "x.yaml:9:19: expression must give a bool, not optional_type<dyn>\n",
+        ),
+        ("    - expression: \"'abc'\"\n", "", "x.yaml:9:19: expression must give a bool, not string\n"),
+        (
             "    - expression: 'variables.limit > 1'\n",
             "",
             "x.yaml:9:19: unknown variable variables.limit (defined: none)\n",

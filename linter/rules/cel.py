@@ -116,6 +116,16 @@ def activation(env: Any, data: dict[str, Any]) -> Any:
     return env.Activation(data)
 
 
+def not_bool(program: Program) -> str | None:
+    """The type a compiled expression returns when it can never be a bool (None: bool, or dyn, only known when
+    evaluated)."""
+    types = _module()[0].Type
+    returned = program.compiled.return_type()
+    if returned == types.BOOL or returned == types.DYN:
+        return None
+    return str(returned.name()).lower()
+
+
 def available() -> None:
     """Raise ``CelUnavailable`` unless the engine imports."""
     _module()

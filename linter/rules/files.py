@@ -117,9 +117,11 @@ def located(document: SourceDocument, path: Path, message: str, *, key: bool = F
 
 
 def compile_at(
-    document: SourceDocument, path: Path, variables: frozenset[str], what: str = "expression"
+    document: SourceDocument, path: Path, variables: frozenset[str], what: str = "expression", *, boolean: bool = False
 ) -> cel.Program:
-    """Compile the expression at ``path``; a CEL error is located at its line and column in the file."""
+    """Compile the expression at ``path``; a CEL error is located at its line and column in the file.
+
+    ``boolean``: the expression must give a bool (a validation, a match condition), as far as types tell."""
     node: Any = document.root
     for part in path[:-1]:
         node = node[part]
@@ -127,10 +129,14 @@ def compile_at(
     if not isinstance(text, str):
         raise located(document, path, f"{what} must be a string")
     try:
-        return cel.compile_expression(text, variables)
+        program = cel.compile_expression(text, variables)
     except cel.CompileError as error:
         line, column = _expression_position(document, node, path[-1], error.line, error.column)
         raise RuleFileError(document.file, line, column, f"{what}: {error.message}") from None
+    wrong = cel.not_bool(program) if boolean else None
+    if wrong is not None:
+        raise located(document, path, f"{what} must give a bool, not {wrong}")
+    return program
 
 
 def _expression_position(document: SourceDocument, mapping: Any, key: Any, line: int, column: int) -> tuple[int, int]:
