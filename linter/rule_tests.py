@@ -9,7 +9,7 @@ from typing import Any
 
 from .policy import Policy
 from .rules.evaluate import COST_EXCEEDED, EVALUATION_ERROR
-from .rules.policies import rule_policy
+from .rules.policies import rule_policies
 from .user_policies import UserPolicies
 
 ALWAYS_SHOWN = frozenset({EVALUATION_ERROR, COST_EXCEEDED} | {f"VM00{n}" for n in range(1, 9)})
@@ -35,7 +35,8 @@ def run_tests(user: UserPolicies, engine_for: Callable[[Sequence[Policy], frozen
         if not rule.tests:
             rows.append((rule.id, f"(no tests in {rule.where.file})", "-", "-", "untested"))
             continue
-        engine = engine_for([rule_policy(rule)], frozenset({rule.id}) | ALWAYS_SHOWN)
+        assert user.context is not None  # rules were loaded
+        engine = engine_for(rule_policies((rule,), user.context), frozenset({rule.id}) | ALWAYS_SHOWN)
         for test in rule.tests:
             fixture = Path(rule.where.file).parent / test.file
             if not fixture.exists():

@@ -17,6 +17,7 @@ from .rules.files import RuleFileError
 
 if TYPE_CHECKING:
     from .admission.load import AdmissionSet
+    from .rules.evaluate import RunContext
     from .rules.model import Rule
 
 UNSUPPORTED = "VM022"
@@ -31,6 +32,7 @@ class UserPolicies:
     admission: AdmissionSet | None = None
     needs_documents: bool = False
     notices: tuple[tuple[str, int, int, str], ...] = field(default=())  # (file, line, column, message)
+    context: RunContext | None = None  # what ``prepare`` gathers for the policies' runs
 
 
 def load_user_policies(
@@ -45,11 +47,13 @@ def load_user_policies(
         cel.available()
     except cel.CelUnavailable as error:
         raise RuleFileError((list(rule_paths) + list(admission_paths))[0], 1, 1, str(error)) from None
+    from .rules.evaluate import RunContext
     from .rules.load import load_rules
     from .rules.policies import rule_policies
 
+    context = RunContext()
     rules = load_rules(rule_paths)
-    policies = list(rule_policies(rules))
+    policies = list(rule_policies(rules, context))
     needs = any("objects" in rule.reads() for rule in rules)
     notices: list[tuple[str, int, int, str]] = []
     admission = None
@@ -58,7 +62,7 @@ def load_user_policies(
         from .admission.policies import admission_policies
 
         admission = load_admission(admission_paths)
-        policies.extend(admission_policies(admission))
+        policies.extend(admission_policies(admission, context))
         needs = needs or bool(admission.policies)
         for policy in admission.policies:
             for what, where in policy.unsupported:
@@ -67,7 +71,7 @@ def load_user_policies(
                 )
                 notices.append((where.file, where.line, where.column, message))
     _check_duplicates(policies, known, rules)
-    return UserPolicies(tuple(policies), rules, admission, needs, tuple(notices))
+    return UserPolicies(tuple(policies), rules, admission, needs, tuple(notices), context)
 
 
 def _check_duplicates(policies: Sequence[Policy], known: Sequence[Policy], rules: Sequence[Rule]) -> None:
@@ -99,18 +103,18 @@ def _describe(policy: Policy) -> str:
 
 
 def prepare(user: UserPolicies) -> Any:
-    """The engine hook for this run: gather documents if needed, and the notices as findings."""
+    """The engine hook for each run: gather the run's documents into the policies' context if they need them,
+    and the notices as findings."""
     from .engine import Engine
     from .reading import read_candidate
 
     def hook(engine: Engine, candidates: list[Any]) -> list[FileResult]:
-        from .rules.evaluate import RUN
         from .rules.gather import gather
 
-        if user.needs_documents:
+        if user.context is not None:
             max_size = engine.config.max_file_size
-            RUN.objects = gather(candidates, lambda candidate: read_candidate(candidate, max_size))
-            RUN.gathered = True
+            gathered = gather(candidates, lambda c: read_candidate(c, max_size)) if user.needs_documents else None
+            user.context.start(gathered)
         active = engine.by_id.get(UNSUPPORTED)
         if active is None or not user.notices:
             return []

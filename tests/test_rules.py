@@ -152,6 +152,12 @@ def test_vmlint_test_exits_1_on_a_wrong_expectation(repo: Path) -> None:
         ),
         ("    - expression: 'replicas > 1'\n", "", "x.yaml:9:20: expression: undeclared reference to 'replicas'\n"),
         (
+            "    - expression: object.?metadata\n",
+            "",
+            "x.yaml:9:19: expression must give a bool, not optional_type<dyn>\n",
+        ),
+        ("    - expression: \"'abc'\"\n", "", "x.yaml:9:19: expression must give a bool, not string\n"),
+        (
             "    - expression: 'variables.limit > 1'\n",
             "",
             "x.yaml:9:19: unknown variable variables.limit (defined: none)\n",
@@ -309,3 +315,19 @@ def test_export_vap_refuses_a_rule_that_reads_the_workload_model() -> None:
     assert result.exit_code == 2
     assert "cannot export ORG001" in result.stderr
     assert "it reads workload, which only vmlint has" in result.stderr
+
+
+def test_a_cross_object_rule_sees_every_document_of_the_run(repo: Path) -> None:
+    rule_file(
+        repo,
+        "    - expression: objects.exists(o, o.kind == 'Service' && o.metadata.name == object.metadata.name)\n"
+        "      message: no Service of the same name\n",
+        extra="  match:\n    kinds: [Deployment]\n",
+    )
+    deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {}\nspec:\n  replicas: 1\n"
+    (repo / "web.yaml").write_text(deployment.format("web"))
+    (repo / "lonely.yaml").write_text(deployment.format("lonely"))
+    (repo / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n")
+    result = invoke("check", "--policy", "x.yaml", "--format", "json", "--select", "ORG100,VM020", ".")
+    assert result.exit_code == 1
+    assert findings(result) == [["ORG100", "lonely.yaml", 1, 1, "no Service of the same name"]]

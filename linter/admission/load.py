@@ -124,7 +124,7 @@ def _policy(document: SourceDocument) -> AdmissionPolicy:
     conditions = []
     for index, item in enumerate(spec.get("matchConditions") or []):
         path = ("spec", "matchConditions", index, "expression")
-        program = compile_at(document, path, VAP_VARIABLES, f"matchCondition {item['name']!r}")
+        program = compile_at(document, path, VAP_VARIABLES, f"matchCondition {item['name']!r}", boolean=True)
         if "variables" in program.reads:
             raise located(document, path, "a matchCondition cannot read variables")
         conditions.append((str(item["name"]), program, where(document, path)))

@@ -17,7 +17,7 @@ from typing import Any
 from ..model import Workload
 from ..policy import Hit, Policy, Settings
 from ..rules.cel import EvalError
-from ..rules.evaluate import EVALUATION_ERROR, RUN, Bindings, evaluate, run, subject
+from ..rules.evaluate import EVALUATION_ERROR, Bindings, RunContext, evaluate, run
 from .load import ACTION_SEVERITY, AdmissionPolicy, AdmissionSet, Binding
 from .match import CLUSTER_SCOPED, NAMESPACE_NAME_LABEL, group_version, resource_name
 
@@ -37,10 +37,10 @@ def _namespace(obj: Mapping[str, Any]) -> str | None:
     return str(_meta(obj).get("namespace") or "default")
 
 
-def _namespace_object(name: str | None) -> dict[str, Any] | None:
+def _namespace_object(name: str | None, objects: list[Any]) -> dict[str, Any] | None:
     if name is None:
         return None
-    for candidate in RUN.objects:
+    for candidate in objects:
         if candidate.get("kind") == "Namespace" and _meta(candidate).get("name") == name:
             labels = dict(_meta(candidate).get("labels") or {})
             labels.setdefault(NAMESPACE_NAME_LABEL, name)
@@ -65,11 +65,13 @@ def _request(obj: Mapping[str, Any], namespace: str | None) -> dict[str, Any]:
     }
 
 
-def _params(policy: AdmissionPolicy, binding: Binding, namespace: str | None, pool: list[Any]) -> list[Any]:
+def _params(
+    policy: AdmissionPolicy, binding: Binding, namespace: str | None, pool: list[Any], objects: list[Any]
+) -> list[Any]:
     assert policy.param_kind is not None
     api_version, kind = policy.param_kind
     found = []
-    for candidate in (*pool, *RUN.objects):
+    for candidate in (*pool, *objects):
         if candidate.get("kind") != kind or candidate.get("apiVersion") != api_version:
             continue
         meta = _meta(candidate)
@@ -87,15 +89,21 @@ def _params(policy: AdmissionPolicy, binding: Binding, namespace: str | None, po
 
 
 def check_admission(
-    policy: AdmissionPolicy, bindings: tuple[Binding, ...], pool: list[Any], workload: Workload, settings: Settings
+    policy: AdmissionPolicy,
+    bindings: tuple[Binding, ...],
+    pool: list[Any],
+    context: RunContext,
+    workload: Workload,
+    settings: Settings,
 ) -> Iterator[Hit]:
-    """The policy's hits on one Kubernetes object, once per binding that selects it."""
-    current = subject(workload)
+    """The policy's hits on one Kubernetes object, once per binding that selects it; ``context`` holds the
+    run's documents (params, Namespaces)."""
+    current = context.subject(workload)
     obj = current.object
     if not isinstance(obj, dict) or "kind" not in obj:
         return
     namespace = _namespace(obj)
-    namespace_object = _namespace_object(namespace)
+    namespace_object = _namespace_object(namespace, context.objects)
     namespace_labels = (namespace_object or {}).get("metadata", {}).get("labels") if namespace_object else None
     if not policy.match.matches(obj, namespace_labels):
         return
@@ -114,7 +122,9 @@ def check_admission(
         params_list: list[Any] = [None]
         if policy.param_kind is not None:
             params_list = (
-                _params(policy, binding, namespace, pool) if binding is not None and binding.uses_params else []
+                _params(policy, binding, namespace, pool, context.objects)
+                if binding is not None and binding.uses_params
+                else []
             )
             if not params_list:
                 if binding is None or binding.deny_without_params:
@@ -147,8 +157,8 @@ def _conditions_hold(policy: AdmissionPolicy, bindings: Bindings) -> bool:
     return True
 
 
-def admission_policies(found: AdmissionSet) -> tuple[Policy, ...]:
-    """One policy per ValidatingAdmissionPolicy."""
+def admission_policies(found: AdmissionSet, context: RunContext) -> tuple[Policy, ...]:
+    """One policy per ValidatingAdmissionPolicy; ``context`` is what the run's prepare hook gathers for them."""
     out = []
     for policy in found.policies:
         bindings = tuple(b for b in found.bindings if b.policy == policy.name)
@@ -165,7 +175,7 @@ def admission_policies(found: AdmissionSet) -> tuple[Policy, ...]:
                 summary=f"ValidatingAdmissionPolicy {policy.name}, evaluated offline.",
                 rationale="The cluster's admission policy would reject or warn about this object when it is applied.",
                 remediation="Change the object so that the policy's validations hold.",
-                check=partial(check_admission, usable, bindings, found.params),
+                check=partial(check_admission, usable, bindings, found.params, context),
                 formats=FORMATS,
                 notes=f"From {policy.where}.",
                 source=policy.where.file,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 _VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
 # Expr: 3 const, 4 ident, 5 select, 6 call, 7 list, 8 struct, 9 comprehension.
-_IDENT, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 4, 5, 6, 7, 8, 9
+_CONST, _IDENT, _SELECT, _CALL, _LIST, _STRUCT, _COMPREHENSION = 3, 4, 5, 6, 7, 8, 9
 ITERATIONS = 10_000  # cel-expr-python's cap on comprehension iterations per evaluation
 SCAN_CHARACTERS_PER_STEP = 64
 # Functions whose work grows with the length of their operands (strings, lists).
@@ -45,6 +45,10 @@ SCANNING = frozenset(
         "isSorted",
         "distinct",
         "flatten",
+        "sortBy",
+        "sets.contains",
+        "sets.equivalent",
+        "sets.intersects",
     }
 )
 
@@ -91,18 +95,24 @@ class Node:
     # Comprehensions: iter_range, accu_init, loop_condition, loop_step, result (in that order).
     loop: tuple[Node, ...] = ()
     iter_var: str = ""
+    value: str | int | None = None  # a string or non-negative int constant's value (field and index names)
+    iter_var2: str = ""  # a two-variable comprehension's second variable (``all(k, v, ...)``)
+    test_only: bool = False  # a selection inside ``has()``: only whether the field is there
 
 
 def _node(data: bytes) -> Node:
     for number, value in _fields(data):
         if not isinstance(value, bytes):
             continue
+        if number == _CONST:
+            return Node(0, value=_constant(value))
         if number == _IDENT:
             return Node(_IDENT, _text(value, 1))
         if number == _SELECT:
-            operand = next((v for n, v in _fields(value) if n == 1), None)
+            selected = dict(_fields(value))
+            operand = selected.get(1)
             child = [_node(operand)] if isinstance(operand, bytes) else []
-            return Node(_SELECT, _text(value, 2), child)
+            return Node(_SELECT, _text(value, 2), child, test_only=selected.get(3) == 1)
         if number == _CALL:
             children = [_node(v) for n, v in _fields(value) if n in (1, 3) and isinstance(v, bytes)]
             return Node(_CALL, _text(value, 2), children)
@@ -117,8 +127,19 @@ def _node(data: bytes) -> Node:
         if number == _COMPREHENSION:
             parts: dict[int, bytes] = {n: v for n, v in _fields(value) if isinstance(v, bytes)}
             loop = tuple(_node(parts[n]) if n in parts else Node(0) for n in (2, 4, 5, 6, 7))
-            return Node(_COMPREHENSION, "", [], loop, parts.get(1, b"").decode())
+            names = (parts.get(1, b"").decode(), parts.get(8, b"").decode())
+            return Node(_COMPREHENSION, "", [], loop, names[0], iter_var2=names[1])
     return Node(0)  # a constant
+
+
+def _constant(data: bytes) -> str | int | None:
+    """A ``Constant``'s string (6) or int64/uint64 (3, 4) value when it is one and not negative."""
+    for number, value in _fields(data):
+        if number == 6 and isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        if number in (3, 4) and isinstance(value, int) and value < 2**63:
+            return value
+    return None
 
 
 def _text(data: bytes, number: int) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import ast
-from .k8s_library import LibraryError, declarations
+from .k8s_library import LibraryError, library
 
 # Per expression and object: an estimate above this is not evaluated (a Kubernetes call limit is 10^6 cost
 # units; ours count every node once per iteration and are coarser).  cel-expr-python itself stops any
@@ -57,7 +57,7 @@ def _module() -> Any:
         raise CelUnavailable(
             f"CEL rules need the cel-expr-python package, not available on Python {version}: {hint}"
         ) from error
-    return cel, [ExtOptional(), ExtStrings(), ExtMath()]
+    return cel, [ExtOptional(), ExtStrings(), ExtMath(), library(cel)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,10 @@ class Program:
             return EvalError(str(error))
         except RuntimeError as error:
             return _error(str(error))
-        result = value.plain_value()
+        try:
+            result = value.plain_value()
+        except (TypeError, SystemError):  # an optional, say (alone, or in a list): no Python form
+            return EvalError("its value is an optional (or another value with no plain form); use .orValue(...)")
         if result is True or result is False:  # the common case; an error's plain value is its message
             return result
         if isinstance(result, str) and value.type() == _module()[0].Type.ERROR:
@@ -94,11 +97,18 @@ def _error(text: str) -> EvalError:
     return EvalError(text.strip())
 
 
+# Built into cel-expr-python, enabled by name: the sets library (``sets.contains``, ``sets.equivalent``,
+# ``sets.intersects``), the lists extension (``sort``, ``sortBy``, ``distinct``, ``flatten``, ``reverse``,
+# ``slice``, ``lists.range``) and two-variable comprehensions (``all(k, v, ...)``, ``transformList``, ...).
+BUILT_IN_EXTENSIONS = ("sets", "lists", "two-var-comprehensions")
+
+
 @lru_cache(maxsize=16)
 def _environment(variables: frozenset[str]) -> Any:
     cel, extensions = _module()
     declared = dict.fromkeys(sorted(variables), cel.Type.DYN)
-    return cel.NewEnv(variables=declared, extensions=extensions, functions=declarations(cel))
+    config = cel.NewEnvConfigFromYaml("extensions:\n" + "".join(f"  - name: {n}\n" for n in BUILT_IN_EXTENSIONS))
+    return cel.NewEnv(config=config, variables=declared, extensions=extensions)
 
 
 def activation(env: Any, data: dict[str, Any]) -> Any:
@@ -106,18 +116,32 @@ def activation(env: Any, data: dict[str, Any]) -> Any:
     return env.Activation(data)
 
 
+def not_bool(program: Program) -> str | None:
+    """The type a compiled expression returns when it can never be a bool (None: bool, or dyn, only known when
+    evaluated)."""
+    types = _module()[0].Type
+    returned = program.compiled.return_type()
+    if returned == types.BOOL or returned == types.DYN:
+        return None
+    return str(returned.name()).lower()
+
+
 def available() -> None:
     """Raise ``CelUnavailable`` unless the engine imports."""
     _module()
 
 
-def compile_expression(text: str, variables: frozenset[str]) -> Program:
-    """Parse and type-check ``text`` with ``variables`` declared; ``CompileError`` says where it fails."""
+def compile_expression(text: str, variables: frozenset[str], *, analyse: bool = True) -> Program:
+    """Parse and type-check ``text`` with ``variables`` declared; ``CompileError`` says where it fails.
+
+    ``analyse=False``: no syntax tree (what it reads, its cost), for an expression made of parts already analysed."""
     env = _environment(variables)
     try:
         compiled = env.compile(text)
     except RuntimeError as error:
         raise _compile_error(str(error)) from None
+    if not analyse:
+        return Program(text, compiled, ast.Node(0), frozenset(), env)
     tree = ast.parse_serialized(compiled.serialize())
     return Program(text, compiled, tree, ast.references(tree) & variables, env, ast.needs_estimate(tree))
 

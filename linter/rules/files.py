@@ -16,6 +16,7 @@ from typing import Any
 from ..parsers.yaml_tree import parse_yaml
 from ..source import Path, YMap, locate
 from . import cel
+from .schema_check import conforms
 
 RULE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_RULE_FILE_BYTES = 1024 * 1024
@@ -75,16 +76,23 @@ def documents(file: str) -> Iterator[SourceDocument]:
 
 
 @lru_cache(maxsize=1)
-def _rule_validator() -> Any:
-    import jsonschema
-
+def _rule_schema() -> Any:
     text = resources.files("vmlint.schemas").joinpath("policy.schema.json").read_text(encoding="utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _rule_validator() -> Any:
+    import jsonschema  # only for a document the quick check does not pass (see ``schema_check``)
+
+    return jsonschema.Draft202012Validator(_rule_schema())
 
 
 def check_schema(document: SourceDocument) -> None:
     """Validate a rule document against schemas/policy.schema.json; the first error, located."""
     plain = json.loads(json.dumps(document.root))
+    if conforms(plain, _rule_schema(), _rule_schema()):
+        return
     errors = sorted(_rule_validator().iter_errors(plain), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return
@@ -109,9 +117,11 @@ def located(document: SourceDocument, path: Path, message: str, *, key: bool = F
 
 
 def compile_at(
-    document: SourceDocument, path: Path, variables: frozenset[str], what: str = "expression"
+    document: SourceDocument, path: Path, variables: frozenset[str], what: str = "expression", *, boolean: bool = False
 ) -> cel.Program:
-    """Compile the expression at ``path``; a CEL error is located at its line and column in the file."""
+    """Compile the expression at ``path``; a CEL error is located at its line and column in the file.
+
+    ``boolean``: the expression must give a bool (a validation, a match condition), as far as types tell."""
     node: Any = document.root
     for part in path[:-1]:
         node = node[part]
@@ -119,10 +129,14 @@ def compile_at(
     if not isinstance(text, str):
         raise located(document, path, f"{what} must be a string")
     try:
-        return cel.compile_expression(text, variables)
+        program = cel.compile_expression(text, variables)
     except cel.CompileError as error:
         line, column = _expression_position(document, node, path[-1], error.line, error.column)
         raise RuleFileError(document.file, line, column, f"{what}: {error.message}") from None
+    wrong = cel.not_bool(program) if boolean else None
+    if wrong is not None:
+        raise located(document, path, f"{what} must give a bool, not {wrong}")
+    return program
 
 
 def _expression_position(document: SourceDocument, mapping: Any, key: Any, line: int, column: int) -> tuple[int, int]:

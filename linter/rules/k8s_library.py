@@ -1,9 +1,10 @@
-"""The Kubernetes CEL libraries that ValidatingAdmissionPolicies use: quantity, URL, IP/CIDR and lists.
+"""The Kubernetes CEL libraries that ValidatingAdmissionPolicies use: quantity, URL, IP/CIDR, lists and regex.
 
 cel-expr-python cannot carry opaque Python values, so a quantity, URL, IP or CIDR is a one-entry map
 (``{"@quantity": "1073741824"}``) holding its canonical text: equal values compare equal with ``==``,
 and the member functions below are declared on that map type.  Every function is a pure computation
-on its arguments: no file, network or process access.
+on its arguments: no file, network or process access.  Regular expressions are RE2 (google-re2), linear
+in the text whatever the pattern, as in Kubernetes (Go's regexp is RE2 too).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -45,7 +47,14 @@ class LibraryError(ValueError):
 
 
 def _quantity_value(text: str) -> Decimal:
-    match = _QUANTITY.match(text.strip()) if len(text) <= 64 else None
+    if len(text) > 64:
+        raise LibraryError(f"invalid quantity {text[:64]!r}... ({len(text)} characters)")
+    return _parse_quantity(text)
+
+
+@lru_cache(maxsize=4096)  # the same few quantities recur (limits, and the constants rules compare with)
+def _parse_quantity(text: str) -> Decimal:
+    match = _QUANTITY.match(text.strip())
     if match is None:
         raise LibraryError(f"invalid quantity {text!r}")
     number, suffix, exponent = match.groups()
@@ -68,7 +77,13 @@ def _q(value: Decimal) -> dict[str, str]:
 
 
 def _qv(quantity: Any) -> Decimal:
-    return Decimal(_field(quantity, QUANTITY))
+    text = _field(quantity, QUANTITY)
+    return _decimal(text) if len(text) <= 64 else Decimal(text)
+
+
+@lru_cache(maxsize=4096)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)
 
 
 def _field(value: Any, key: str) -> str:
@@ -154,6 +169,68 @@ def _is_sorted(items: list[Any]) -> bool:
         raise LibraryError("isSorted() of values that do not compare") from error
 
 
+def _cel_equal(a: Any, b: Any) -> bool:
+    """CEL equality on plain values: a bool is never a number, numbers compare across int and double."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_cel_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_cel_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return False
+    return bool(a == b)
+
+
+def _index_of(items: list[Any], value: Any) -> int:
+    return next((i for i, item in enumerate(items) if _cel_equal(item, value)), -1)
+
+
+def _last_index_of(items: list[Any], value: Any) -> int:
+    return next((i for i in range(len(items) - 1, -1, -1) if _cel_equal(items[i], value)), -1)
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> Any:
+    import re2  # type: ignore[import-untyped]
+
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as error:
+        message = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
+        raise LibraryError(f"invalid regular expression {pattern!r}: {message}") from None
+
+
+def _find(text: str, pattern: str) -> str:
+    """The first match of ``pattern`` in ``text``, or "" (Kubernetes' ``find``)."""
+    found = _regex(pattern).search(text)
+    return "" if found is None else str(found.group(0))
+
+
+def _find_all(text: str, pattern: str, limit: int = -1) -> list[str]:
+    """Successive non-overlapping matches, at most ``limit`` (all when negative), as Go's ``FindAllString``
+    gives them: an empty match right after a previous match is skipped."""
+    compiled, out = _regex(pattern), list[str]()
+    position, previous_end = 0, -1
+    while (limit < 0 or len(out) < limit) and position <= len(text):
+        found = compiled.search(text, position)
+        if found is None:
+            break
+        start, end = found.span()
+        accept = True
+        if end == start:  # an empty match: step over one character
+            accept = start != previous_end
+            position = end + 1
+        else:
+            position = end
+        previous_end = end
+        if accept:
+            out.append(str(found.group(0)))
+    return out
+
+
 def _port(url: Any) -> str:
     port = urlsplit(_field(url, URL)).port
     return "" if port is None else str(port)
@@ -167,7 +244,8 @@ def _as_integer(q: Any) -> int:
 
 
 # name -> [(overload id, parameter types, return type, member?, implementation)]; types are names
-# resolved by ``declarations``: Q, U, I, C (the map types above), s, i, d, b, l (list of dyn), m (map of dyn).
+# resolved by ``declarations``: Q, U, I, C (the map types above), s, i, d, b, y (dyn), l (list of dyn), L (list of
+# string), m (map of dyn).
 FUNCTIONS: dict[str, list[tuple[str, tuple[str, ...], str, bool, Callable[..., Any]]]] = {
     "quantity": [("k8s_quantity", ("s",), "Q", False, lambda s: _q(_quantity_value(s)))],
     "isQuantity": [("k8s_is_quantity", ("s",), "b", False, _is(_quantity_value))],
@@ -247,6 +325,13 @@ FUNCTIONS: dict[str, list[tuple[str, tuple[str, ...], str, bool, Callable[..., A
     "sum": [("k8s_list_sum", ("l",), "y", True, _sum)],
     "min": [("k8s_list_min", ("l",), "y", True, lambda items: _extreme(items, min))],
     "max": [("k8s_list_max", ("l",), "y", True, lambda items: _extreme(items, max))],
+    "indexOf": [("k8s_list_index_of", ("l", "y"), "i", True, _index_of)],
+    "lastIndexOf": [("k8s_list_last_index_of", ("l", "y"), "i", True, _last_index_of)],
+    "find": [("k8s_regex_find", ("s", "s"), "s", True, _find)],
+    "findAll": [
+        ("k8s_regex_find_all", ("s", "s"), "L", True, _find_all),
+        ("k8s_regex_find_all_n", ("s", "s", "i"), "L", True, _find_all),
+    ],
 }
 
 
@@ -278,6 +363,12 @@ def _contains(outer: Any, inner: Any) -> bool:
     return bool(outer.version == inner.version and inner.subnet_of(outer))
 
 
+def library(cel: Any) -> Any:
+    """The functions above as one cel-expr-python extension: declared there, ``indexOf`` and ``lastIndexOf`` on
+    lists sit beside the strings extension's overloads on strings (as plain functions they would clash)."""
+    return cel.CelExtension("vmlint.kubernetes", declarations(cel))
+
+
 def declarations(cel: Any) -> list[Any]:
     """The functions above as cel-expr-python ``FunctionDecl`` values."""
     t = cel.Type
@@ -293,6 +384,7 @@ def declarations(cel: Any) -> list[Any]:
         "b": t.BOOL,
         "y": t.DYN,
         "l": t.List(t.DYN),
+        "L": t.List(t.STRING),
         "m": t.Map(t.STRING, t.DYN),
     }
     out = []

@@ -70,7 +70,7 @@ def compile_validations(
     out = []
     for index, item in enumerate(_get(document.root, base) or []):
         path = (*base, index)
-        expression = compile_at(document, (*path, "expression"), allowed)
+        expression = compile_at(document, (*path, "expression"), allowed, boolean=True)
         check_variables(document, (*path, "expression"), expression, variables)
         message_expression = None
         if "messageExpression" in item:

@@ -83,6 +83,10 @@ class Match:
     namespaces: frozenset[str] = frozenset()
     labels: Selector | None = None
 
+    def dynamic(self) -> bool:
+        """Whether it selects on more than the workload's format and kind."""
+        return bool(self.tiers or self.isolation or self.namespaces or self.labels)
+
 
 @dataclass(frozen=True, slots=True)
 class Expectation:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..model import Fact, Mount, Unit, Volume, Workload
 from ..source import Path, get
 from .fieldpath import render
+
+if TYPE_CHECKING:
+    from .needs import Need
 
 MAX_VIEW_DEPTH = 200
 
@@ -80,55 +84,69 @@ def _mount(mount: Mount, volumes: dict[str, Volume]) -> dict[str, Any]:
     }
 
 
-def _unit(unit: Unit, volumes: dict[str, Volume]) -> dict[str, Any]:
+def _image(unit: Unit) -> dict[str, Any] | None:
     image = unit.image
+    if image is None:
+        return None
+    return {
+        "ref": image.ref,
+        "repository": image.repository,
+        "tag": image.tag,
+        "digest": image.digest,
+        "fieldPath": _at(image.path),
+    }
+
+
+def _capabilities(unit: Unit) -> dict[str, Any]:
+    return {
+        "add": [c.value for c in unit.cap_add if c.value is not None],
+        "drop": [c.value for c in unit.cap_drop if c.value is not None],
+        "fieldPath": _at(unit.capabilities_path),
+    }
+
+
+def _resources(unit: Unit) -> dict[str, Any]:
     resources = unit.resources
     return {
-        "name": unit.name,
-        "kind": unit.kind,
-        "fieldPath": _at(unit.path),
-        "image": None
-        if image is None
-        else {
-            "ref": image.ref,
-            "repository": image.repository,
-            "tag": image.tag,
-            "digest": image.digest,
-            "fieldPath": _at(image.path),
-        },
-        "privileged": _fact(unit.privileged),
-        "allowPrivilegeEscalation": _fact(unit.allow_privilege_escalation),
-        "runAsNonRoot": _fact(unit.run_as_non_root),
-        "runAsUser": _fact(unit.run_as_user),
-        "readOnlyRootFilesystem": _fact(unit.read_only_root),
-        "capabilities": {
-            "add": [c.value for c in unit.cap_add if c.value is not None],
-            "drop": [c.value for c in unit.cap_drop if c.value is not None],
-            "fieldPath": _at(unit.capabilities_path),
-        },
-        "seccomp": _fact(unit.seccomp),
-        "apparmor": _fact(unit.apparmor),
-        "resources": {
-            "cpuRequest": _fact(resources.cpu_request),
-            "cpuLimit": _fact(resources.cpu_limit),
-            "memoryRequest": _fact(resources.memory_request),
-            "memoryLimit": _fact(resources.memory_limit),
-        },
-        "livenessProbe": _fact(unit.liveness_probe),
-        "readinessProbe": _fact(unit.readiness_probe),
-        "env": [{"name": e.name, "fromSecret": e.from_secret, "fieldPath": _at(e.path)} for e in unit.env],
-        "ports": [
-            {
-                "port": p.port,
-                "protocol": p.protocol,
-                "hostPort": p.host_port,
-                "hostIP": p.host_ip,
-                "fieldPath": _at(p.path),
-            }
-            for p in unit.ports
-        ],
-        "mounts": [_mount(m, volumes) for m in unit.mounts],
+        "cpuRequest": _fact(resources.cpu_request),
+        "cpuLimit": _fact(resources.cpu_limit),
+        "memoryRequest": _fact(resources.memory_request),
+        "memoryLimit": _fact(resources.memory_limit),
     }
+
+
+def _ports(unit: Unit) -> list[dict[str, Any]]:
+    return [
+        {"port": p.port, "protocol": p.protocol, "hostPort": p.host_port, "hostIP": p.host_ip, "fieldPath": _at(p.path)}
+        for p in unit.ports
+    ]
+
+
+UNIT_FIELDS: dict[str, Callable[[Unit, dict[str, Volume]], Any]] = {
+    "name": lambda u, _: u.name,
+    "kind": lambda u, _: u.kind,
+    "fieldPath": lambda u, _: _at(u.path),
+    "image": lambda u, _: _image(u),
+    "privileged": lambda u, _: _fact(u.privileged),
+    "allowPrivilegeEscalation": lambda u, _: _fact(u.allow_privilege_escalation),
+    "runAsNonRoot": lambda u, _: _fact(u.run_as_non_root),
+    "runAsUser": lambda u, _: _fact(u.run_as_user),
+    "readOnlyRootFilesystem": lambda u, _: _fact(u.read_only_root),
+    "capabilities": lambda u, _: _capabilities(u),
+    "seccomp": lambda u, _: _fact(u.seccomp),
+    "apparmor": lambda u, _: _fact(u.apparmor),
+    "resources": lambda u, _: _resources(u),
+    "livenessProbe": lambda u, _: _fact(u.liveness_probe),
+    "readinessProbe": lambda u, _: _fact(u.readiness_probe),
+    "env": lambda u, _: [{"name": e.name, "fromSecret": e.from_secret, "fieldPath": _at(e.path)} for e in u.env],
+    "ports": lambda u, _: _ports(u),
+    "mounts": lambda u, volumes: [_mount(m, volumes) for m in u.mounts],
+}
+
+
+def _unit(unit: Unit, volumes: dict[str, Volume], keys: frozenset[str] | None = None) -> dict[str, Any]:
+    """One container or VM unit: every field, or only ``keys``."""
+    return {key: make(unit, volumes) for key, make in UNIT_FIELDS.items() if keys is None or key in keys}
 
 
 def _host_paths(workload: Workload, volumes: dict[str, Volume]) -> list[dict[str, Any]]:
@@ -205,12 +223,47 @@ FIELDS: dict[str, Callable[[Workload], Any]] = {
     "volumes": _volumes,
     "replicas": lambda w: _fact(w.scaling.replicas) if w.scaling else None,
     "autoscaled": lambda w: w.scaling.autoscaled if w.scaling else False,
-    "units": lambda w: [_unit(unit, _volume_map(w)) for unit in w.units],
+    "units": lambda w: [_unit(unit, _volume_map(w)) for unit in w.units],  # a part of them: ``workload_view``
     "exposure": _exposure,
     "vm": _vm,
 }
 
 
-def workload_view(workload: Workload, keys: frozenset[str] | None = None) -> dict[str, Any]:
-    """The normalised model as a CEL map; only ``keys`` of it when the run's rules read no others."""
-    return {key: make(workload) for key, make in FIELDS.items() if keys is None or key in keys}
+@dataclass(frozen=True, slots=True)
+class ViewPart:
+    """Which fields of the view to build (None: all), and of each unit (None: all)."""
+
+    fields: frozenset[str] | None = None
+    unit_fields: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, need: Need) -> ViewPart:
+        """The part of the view that ``need`` reads."""
+        if need.whole:
+            return cls()
+        units = need.below("units")
+        return cls(need.keys(), None if units.whole else _element_keys(units))
+
+
+def workload_view(workload: Workload, part: ViewPart | None = None) -> dict[str, Any]:
+    """The normalised model as a CEL map: all of it, or the ``part`` expressions read."""
+    if part is None or (part.fields is None and part.unit_fields is None):
+        return {key: make(workload) for key, make in FIELDS.items()}
+    keys = part.fields
+    view = {key: make(workload) for key, make in FIELDS.items() if key != "units" and (keys is None or key in keys)}
+    if keys is None or "units" in keys:
+        chosen = part.unit_fields
+        volumes = _volume_map(workload) if chosen is None or "mounts" in chosen else {}
+        view["units"] = [_unit(unit, volumes, chosen) for unit in workload.units]
+    return view
+
+
+def _element_keys(need: Need) -> frozenset[str] | None:
+    """The fields of the list's elements that ``need`` names (None: all of them)."""
+    found: set[str] = set()
+    for part in need.parts.values():
+        keys = part.keys()
+        if keys is None:
+            return None
+        found |= keys
+    return frozenset(found)
