@@ -35,7 +35,8 @@ READ_AHEAD_BYTES = 64 * 1024 * 1024
 
 
 class ReadAhead:
-    """Reads that happen before the lint (the schema stage's look for CRDs), kept for it up to a byte budget.
+    """Reads that happen before the lint (user rules gathering the run's documents, the schema stage's look for
+    CRDs), kept for it up to a byte budget.
 
     Each kept file is taken once: the lint then reads it from memory instead of opening it a second time.
     Forked workers inherit what was kept, and take their own files from it.
@@ -47,7 +48,10 @@ class ReadAhead:
         self.kept: dict[str, tuple[bytes | None, Problem | None]] = {}
 
     def read(self, candidate: Candidate) -> tuple[bytes | None, Problem | None]:
-        """Read ``candidate`` now, keeping the result while the budget has room."""
+        """Read ``candidate`` now (or give what an earlier look-ahead read), keeping it while the budget has room."""
+        kept = self.kept.get(candidate.path)
+        if kept is not None:
+            return kept
         result = read_candidate(candidate, self.max_file_size)
         size = len(result[0] or b"")
         if size <= self.room:

@@ -113,7 +113,9 @@ def prepare(user: UserPolicies) -> Any:
 
         if user.context is not None:
             max_size = engine.config.max_file_size
-            gathered = gather(candidates, lambda c: read_candidate(c, max_size)) if user.needs_documents else None
+            ahead = engine.ahead
+            read = ahead.read if ahead else (lambda c: read_candidate(c, max_size))
+            gathered = gather(candidates, read) if user.needs_documents else None
             user.context.start(gathered)
         active = engine.by_id.get(UNSUPPORTED)
         if active is None or not user.notices:
