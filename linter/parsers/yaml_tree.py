@@ -174,7 +174,11 @@ class _Builder:
         while (event := next_event()) is not None:
             kind = type(event)
             if kind is _SCALAR:
-                value = self.scalar(event)
+                if event.tag is None and event.implicit[0] and not event.style:  # plain and untagged: most
+                    text = event.value
+                    value = _MERGE if text == "<<" else resolve_plain(text)
+                else:
+                    value = self.scalar(event)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
                 root = self.attach(stack, value, 1, event.start_mark, root)
