@@ -264,8 +264,12 @@ class Workload:
     acts_as: str = ""  # the built-in controller kind it behaves as (Deployment for a DeploymentConfig ...), or ""
 
     def containers(self) -> tuple[Unit, ...]:
-        """Units that are containers of any kind (not VM guests)."""
-        return tuple(unit for unit in self.units if unit.kind != "guest")
+        """Units that are containers of any kind (not VM guests); the units themselves when none is a guest."""
+        units = self.units
+        for unit in units:
+            if unit.kind == "guest":
+                return tuple(unit for unit in units if unit.kind != "guest")
+        return units
 
 
 def _slot_init(cls: type) -> None:

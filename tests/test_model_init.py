@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 import vmlint.model as model
-from vmlint.model import Fact, Workload
+from vmlint.model import Fact, Resources, Unit, Workload
 
 CLASSES = [c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
 
@@ -41,3 +41,16 @@ def test_keywords_defaults_and_factories() -> None:
     assert dataclasses.replace(first, labels=given).labels is given
     with pytest.raises(TypeError):
         Fact(1)  # type: ignore[call-arg]
+
+
+def test_containers_are_the_units_that_are_not_vm_guests() -> None:
+    fact = Fact(None, ())
+
+    def unit(name: str, kind: str) -> Unit:
+        return Unit(name, kind, (), None, *(fact,) * 5, (), (), (), fact, fact, Resources(*(fact,) * 4), fact, fact)  # type: ignore[arg-type]
+
+    pod = Workload("kubernetes", "Pod", "p", None, "f", {}, (), "service", fact, "container", fact)
+    containers = (unit("init", "init"), unit("app", "container"))
+    assert dataclasses.replace(pod, units=containers).containers() == containers
+    vm = dataclasses.replace(pod, units=(unit("guest", "guest"), *containers, unit("debug", "ephemeral")))
+    assert [u.name for u in vm.containers()] == ["init", "app", "debug"]
