@@ -9,7 +9,6 @@ report it without knowing about lines.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -272,36 +271,16 @@ class Workload:
         return units
 
 
-def _slot_init(cls: type) -> None:
-    """Give a frozen slotted dataclass an ``__init__`` that stores each field through its slot.
-
-    The generated one calls ``object.__setattr__`` per field (a frozen class refuses plain assignment), about
-    twice the time, and a run builds tens of thousands of facts and units. Same signature, defaults and
-    default factories; instances stay frozen. The code is made from the field names here, never from input.
-    """
-    scope: dict[str, Any] = {"MISSING": dataclasses.MISSING}
-    params: list[str] = []
-    body: list[str] = []
-    for item in dataclasses.fields(cls):
-        name = item.name
-        scope[f"set_{name}"] = getattr(cls, name).__set__
-        value = name
-        if item.default is not dataclasses.MISSING:
-            scope[f"default_{name}"] = item.default
-            params.append(f"{name}=default_{name}")
-        elif item.default_factory is not dataclasses.MISSING:
-            scope[f"factory_{name}"] = item.default_factory
-            params.append(f"{name}=MISSING")
-            value = f"factory_{name}() if {name} is MISSING else {name}"
-        else:
-            params.append(name)
-        body.append(f"    set_{name}(self, {value})\n")
-    exec(f"def __init__(self, {', '.join(params)}) -> None:\n{''.join(body)}", scope)
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[misc]
+_SET_VALUE, _SET_PATH, _SET_EXPLICIT = (vars(Fact)[name].__set__ for name in ("value", "path", "explicit"))
 
 
-for _cls in [c for c in list(globals().values()) if isinstance(c, type) and c.__module__ == __name__]:
-    if dataclasses.is_dataclass(_cls) and "__slots__" in vars(_cls):
-        _slot_init(_cls)
+def _fact_init(self: Fact[T], value: T | None, path: Path, explicit: bool = True) -> None:
+    """``Fact``'s constructor, storing through the slots: the dataclass one calls ``object.__setattr__`` per
+    field (a frozen class refuses plain assignment), three times the time, and a run makes tens of thousands
+    of facts. Same signature and default (a test compares it with the fields); facts stay frozen."""
+    _SET_VALUE(self, value)
+    _SET_PATH(self, path)
+    _SET_EXPLICIT(self, explicit)
+
+
+Fact.__init__ = _fact_init  # type: ignore[method-assign]
