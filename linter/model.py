@@ -265,8 +265,25 @@ class Workload:
 
     def __post_init__(self) -> None:
         # Most policies ask for the containers: worked out once, not on every call.
-        object.__setattr__(self, "_containers", tuple(unit for unit in self.units if unit.kind != "guest"))
+        units = self.units
+        guests = any(unit.kind == "guest" for unit in units)
+        object.__setattr__(self, "_containers", tuple(u for u in units if u.kind != "guest") if guests else units)
 
     def containers(self) -> tuple[Unit, ...]:
-        """Units that are containers of any kind (not VM guests)."""
+        """Units that are containers of any kind (not VM guests); the units themselves when none is a guest."""
         return self._containers
+
+
+_SET_VALUE, _SET_PATH, _SET_EXPLICIT = (vars(Fact)[name].__set__ for name in ("value", "path", "explicit"))
+
+
+def _fact_init(self: Fact[T], value: T | None, path: Path, explicit: bool = True) -> None:
+    """``Fact``'s constructor, storing through the slots: the dataclass one calls ``object.__setattr__`` per
+    field (a frozen class refuses plain assignment), three times the time, and a run makes tens of thousands
+    of facts. Same signature and default (a test compares it with the fields); facts stay frozen."""
+    _SET_VALUE(self, value)
+    _SET_PATH(self, path)
+    _SET_EXPLICIT(self, explicit)
+
+
+Fact.__init__ = _fact_init  # type: ignore[method-assign]

@@ -32,8 +32,7 @@ class YMap(dict[Any, Any]):
 
     __slots__ = ("column", "line", "marks", "origin")
 
-    def __init__(self, line: int = 0, column: int = 0) -> None:
-        super().__init__()
+    def __init__(self, line: int = 0, column: int = 0) -> None:  # dict's own __init__ would only add a call
         self.marks: dict[Any, tuple[int, int, int, int]] = {}
         self.line = line
         self.column = column
@@ -45,8 +44,7 @@ class YSeq(list[Any]):
 
     __slots__ = ("column", "line", "marks", "origin")
 
-    def __init__(self, line: int = 0, column: int = 0) -> None:
-        super().__init__()
+    def __init__(self, line: int = 0, column: int = 0) -> None:  # as YMap: the new list is already empty
         self.marks: list[tuple[int, int]] = []
         self.line = line
         self.column = column

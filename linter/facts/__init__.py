@@ -32,10 +32,11 @@ def provided_facts(
             made_of.setdefault(id(workload.document), []).append(workload)
     facts: set[tuple[str, ...]] = set()
     for obj in objects:
-        facts.update(kubernetes_facts(obj, made_of.get(id(obj), ()), classifier, file))
+        made = made_of.get(id(obj), ())
+        facts.update(kubernetes_facts(obj, made, classifier, file))
         facts.update(vm_facts(obj))
         facts.update(rbac_facts(obj, file))
-        facts.update(network_facts(obj, made_of.get(id(obj), ())))
+        facts.update(network_facts(obj, made))
         facts.update(reference_facts(obj))
-        facts.update(availability_facts(obj, made_of.get(id(obj), ()), file))
+        facts.update(availability_facts(obj, made, file))
     return facts

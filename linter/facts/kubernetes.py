@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import combinations
 from typing import Any
 
 from ..context import (
     MAX_AUTOSCALED_MINIMUM,
-    MAX_POD_SELECTOR_LABELS,
     absent,
     autoscaled,
     autoscaled_at_least,
@@ -16,6 +14,7 @@ from ..context import (
     defined,
     disruption_budget,
     label_pairs,
+    pod_label_subsets,
     pods_labelled,
     replicas_managed,
     sandbox_class,
@@ -68,9 +67,7 @@ def kubernetes_facts(
             yield absent(autoscaled(namespace, kind, name))
     labels = _pod_labels(obj, workloads) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
     if labels is not None:
-        pairs = label_pairs(labels)
-        for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
-            yield from (pods_labelled(namespace, subset) for subset in combinations(pairs, size))
+        yield from (pods_labelled(namespace, subset) for subset in pod_label_subsets(label_pairs(labels)))
     ref = workload_ref(obj) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
     if ref is not None:
         yield replicas_managed(namespace, *ref)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import combinations
 from typing import Any
 
 from ..context import (
@@ -14,6 +13,7 @@ from ..context import (
     network_policy,
     network_policy_in,
     network_policy_selecting,
+    pod_label_subsets,
     pods_declare_ports,
     pods_port,
 )
@@ -59,9 +59,6 @@ def network_facts(obj: dict[str, Any], workloads: Sequence[Workload]) -> Iterato
 
 def _port_facts(obj: dict[str, Any], pod: Workload, namespace: str | None) -> Iterator[tuple[str, ...]]:
     """``pods_port`` for each container port (number and name) and each pod label subset a Service may select."""
-    spec_path = pod.pod_spec_path
-    labels = get(obj, (*spec_path[:-1], "metadata", "labels") if len(spec_path) > 1 else ("metadata", "labels"))
-    pairs = label_pairs(labels) if isinstance(labels, dict) else ()
     ports: set[str] = set()
     for unit in pod.containers():
         for port in unit.ports:
@@ -70,8 +67,12 @@ def _port_facts(obj: dict[str, Any], pod: Workload, namespace: str | None) -> It
             name = get(obj, (*port.path, "name"))
             if isinstance(name, str):
                 ports.add(name)
-    for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
-        for subset in combinations(pairs, size):
-            yield from (pods_port(namespace, port, subset) for port in sorted(ports))
-            if ports:
-                yield pods_declare_ports(namespace, subset)
+    if not ports:
+        return
+    spec_path = pod.pod_spec_path
+    labels = get(obj, (*spec_path[:-1], "metadata", "labels") if len(spec_path) > 1 else ("metadata", "labels"))
+    ordered = sorted(ports)
+    for subset in pod_label_subsets(label_pairs(labels) if isinstance(labels, dict) else ()):
+        for number_or_name in ordered:
+            yield pods_port(namespace, number_or_name, subset)
+        yield pods_declare_ports(namespace, subset)

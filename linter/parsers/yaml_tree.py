@@ -140,7 +140,7 @@ class _Frame:
         self.size = 1
         self.anchor = anchor
         self.start = start
-        self.merged: set[Any] = set()
+        self.merged: set[Any] | None = None  # the keys a ``<<`` brought in, once one has
 
 
 class _Builder:
@@ -174,7 +174,11 @@ class _Builder:
         while (event := next_event()) is not None:
             kind = type(event)
             if kind is _SCALAR:
-                value = self.scalar(event)
+                if event.tag is None and event.implicit[0] and not event.style:  # plain and untagged: most
+                    text = event.value
+                    value = _MERGE if text == "<<" else resolve_plain(text)
+                else:
+                    value = self.scalar(event)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
                 root = self.attach(stack, value, 1, event.start_mark, root)
@@ -244,9 +248,11 @@ class _Builder:
         if key is _MERGE:
             self.merge(frame, value, line, col)
             return root
-        if key in container.marks and key not in frame.merged:
+        merged = frame.merged
+        if key in container.marks and (merged is None or key not in merged):
             self.problem("VM002", f"duplicate key {key!r}: the later value silently wins", *key_mark)
-        frame.merged.discard(key)
+        if merged:
+            merged.discard(key)
         container[key] = value
         container.marks[key] = (key_mark[0], key_mark[1], line, col)
         return root
@@ -255,6 +261,8 @@ class _Builder:
         """Apply a ``<<`` merge key: keys written in the mapping itself win over merged ones."""
         container = frame.container
         assert isinstance(container, YMap)
+        if frame.merged is None:
+            frame.merged = set()
         for source in value if isinstance(value, YSeq) else [value]:
             if not isinstance(source, YMap):
                 self.problem("VM001", "merge key '<<' needs a mapping or a list of mappings", line, col)

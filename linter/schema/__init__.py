@@ -105,7 +105,8 @@ class Validation:
             unvalidated += not validated
         # The normaliser's VM008 (wrong type) and the schema's finding for the same field: the schema's stays.
         typed = {p.position for p in found if p.code in self.supersedes_vm008}
-        loaded.problems[:] = [p for p in loaded.problems if not (p.code == "VM008" and p.position in typed)]
+        if typed:
+            loaded.problems[:] = [p for p in loaded.problems if not (p.code == "VM008" and p.position in typed)]
         loaded.problems.extend(found)
         return unvalidated
 

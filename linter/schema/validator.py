@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..source import Path
+from ..source import Path, YMap, YSeq
 
 # The serialisation of resource.Quantity (k8s.io/apimachinery/pkg/api/resource): a number with an optional
 # binary (Ki..Ei), decimal (n, u, m, k, M, G, T, P, E) or exponent suffix.
@@ -31,6 +31,13 @@ _FAST_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
     "boolean": (bool,),
+}
+# The Python types ``_has_type`` accepts for each JSON type whatever the value (bool is not an int here),
+# with the YAML tree's mapping and sequence types.
+_DIRECT_TYPES: dict[str, tuple[type, ...]] = {
+    **_FAST_TYPES,
+    "object": (dict, YMap),
+    "array": (list, YSeq),
 }
 _MISSING: Any = object()
 
@@ -59,7 +66,9 @@ class Node:
         "anything",
         "compiler",
         "constraints",
+        "direct",
         "enum",
+        "enum_keys",
         "extra",
         "fast",
         "items_raw",
@@ -69,6 +78,7 @@ class Node:
         "properties",
         "quantity",
         "required",
+        "stops",
         "types",
     )
 
@@ -109,6 +119,18 @@ class Node:
             if plain and self.types
             else frozenset()
         )
+        # Precomputed for the walk: the Python types the node's JSON types take without a closer look, the
+        # enum as (type, value) pairs (None: some value cannot be hashed), and whether a mapping's fields stop
+        # here (unknown fields kept, none described).
+        types: frozenset[str] = self.types or frozenset()
+        self.direct: frozenset[type] = frozenset(t for name in types for t in _DIRECT_TYPES[name])
+        self.enum_keys: frozenset[tuple[type, Any]] | None = None
+        if self.enum is not None:
+            try:
+                self.enum_keys = frozenset((type(allowed), allowed) for allowed in self.enum)
+            except TypeError:
+                self.enum_keys = None
+        self.stops = self.preserve and self.properties is None and self.additional is None and not self.extra
 
     def _read(self, schema: dict[str, Any]) -> None:
         types = schema.get("type")
@@ -248,14 +270,14 @@ def _walk(node: Node, value: Any, path: Path, issues: list[Issue], seen: set[tup
             issues.append(Issue("type", path, f"{_where(path)} must be {_expected(node)}, not null"))
         return
     types = node.types
-    if types is not None and not _has_type(value, types):
+    if types is not None and type(value) not in node.direct and not _has_type(value, types):
         kind = "quantity" if node.quantity else "type"
         issues.append(Issue(kind, path, f"{_where(path)} must be {_expected(node)}, not {_value(value)}"))
         return
     if (
         node.enum is not None
         and not (value == "" and node.nullable)  # built-ins: the zero value is unset, and defaulted
-        and not any(value == allowed and type(value) is type(allowed) for allowed in node.enum)
+        and not _allowed(node, value)
     ):
         allowed = ", ".join(str(a) if a != "" else '""' for a in node.enum)
         close = suggest(str(value), [str(a) for a in node.enum])
@@ -277,7 +299,7 @@ def _walk(node: Node, value: Any, path: Path, issues: list[Issue], seen: set[tup
         for name in node.required:
             if name not in value:
                 issues.append(Issue("required", path, f"{_where(path)} is missing the required field {name}"))
-        if node.preserve and node.properties is None and node.additional is None and not node.extra:
+        if node.stops:
             return
         children = node._children
         for name, item in value.items():
@@ -301,6 +323,16 @@ def _walk(node: Node, value: Any, path: Path, issues: list[Issue], seen: set[tup
             for index, item in enumerate(value):
                 if type(item) not in fast:
                     _walk(items, item, (*path, index), issues, seen)
+
+
+def _allowed(node: Node, value: Any) -> bool:
+    """Whether ``value`` is one of the node's enum values, of the same type (1 is not 1.0, nor true)."""
+    if node.enum_keys is not None:
+        try:
+            return (type(value), value) in node.enum_keys
+        except TypeError:  # a mapping or a list, which no hashable enum value equals
+            return False
+    return any(value == allowed and type(value) is type(allowed) for allowed in node.enum or ())
 
 
 def _has_type(value: Any, types: frozenset[str]) -> bool:

@@ -95,7 +95,8 @@ def host_port(workload: Workload, settings: Settings) -> Iterator[Hit]:
     related={"kics": ("85ab1c5b-014e-4352-b5f8-d7dea3bb4fd3",)},
     notes=(
         "Judged over the run: pods defined outside the linted paths are not seen. Only selectors of one to three "
-        "matchLabels and no matchExpressions are judged; an empty podSelector selects every pod of the namespace. "
+        "matchLabels and no matchExpressions are judged; an empty podSelector selects every pod of the namespace, "
+        "and a pod with more than 32 labels is taken to carry any selector's labels. "
         "kube-linter's dangling-networkpolicy also evaluates matchExpressions, so it is not declared equivalent."
     ),
     examples=(
@@ -123,7 +124,7 @@ def network_policy_selects_no_pod(workload: Workload, settings: Settings) -> Ite
             ("spec", "podSelector", "matchLabels"),
             f"NetworkPolicy {workload.name} selects pods labelled {', '.join(pairs)}, and no linted pod has them",
             key=True,
-            unless=(pods_labelled(workload.namespace, pairs),),
+            unless=(pods_labelled(workload.namespace, pairs), pods_labelled(workload.namespace, ())),
         )
 
 

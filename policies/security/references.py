@@ -48,7 +48,8 @@ from .._objects import is_object, spec_of
     notes=(
         "Judged over the run, only when the Service's namespace has workloads in the linted files; selectors of "
         "one to three labels are judged. A missing targetPort means the port; a numeric one is judged only when "
-        "the selected pods declare container ports (declaring them is optional), a named one always. "
+        "the selected pods declare container ports (declaring them is optional), a named one always. A pod with "
+        "more than 32 labels is taken to carry any selector's labels (its ports count for any targetPort). "
         "kube-linter's dangling-service judges the selector only and is not declared equivalent."
     ),
     examples=(
@@ -76,7 +77,7 @@ def service_targets_no_pod(workload: Workload, settings: Settings) -> Iterator[H
         ("spec", "selector"),
         f"Service {workload.name} selects pods labelled {', '.join(pairs)}, and no linted pod has them",
         key=True,
-        unless=(pods_labelled(namespace, pairs),),
+        unless=(pods_labelled(namespace, pairs), pods_labelled(namespace, ())),  # (): a pod with too many labels
         needs=namespace_has(namespace, "workloads"),
     )
     ports = spec.get("ports")
@@ -90,7 +91,7 @@ def service_targets_no_pod(workload: Workload, settings: Settings) -> Iterator[H
         yield Hit(
             where,
             f"Service {workload.name} targets port {target}, which no pod it selects declares",
-            unless=(pods_port(namespace, str(target), pairs),),
+            unless=(pods_port(namespace, str(target), pairs), pods_port(namespace, str(target), ())),
             # a name must be declared; a number only when the pods declare their ports at all
             needs=pods_labelled(namespace, pairs) if isinstance(target, str) else pods_declare_ports(namespace, pairs),
         )
