@@ -13,7 +13,7 @@ import yaml
 
 from .config import Config, ConfigError, load_config
 from .policy import Policy
-from .rules.files import RuleFileError
+from .rules.errors import RuleFileError
 from .user_policies import UserPolicies, load_user_policies, prepare
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .findings import FileResult, Finding
 from .policy import Policy
-from .rules.files import RuleFileError
+from .rules.errors import RuleFileError
 
 if TYPE_CHECKING:
     from .admission.load import AdmissionSet

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules.cel import Program
-from ..rules.files import RuleFileError, SourceDocument, compile_at, documents, expand, located
+from ..rules.errors import RuleFileError
+from ..rules.files import SourceDocument, compile_at, documents, expand, located
 from ..rules.load import compile_validations, compile_variables, where
 from ..rules.model import Selector as LabelSelector
 from ..rules.model import Validation, Where, selector

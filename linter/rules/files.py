@@ -16,18 +16,11 @@ from typing import Any
 from ..parsers.yaml_tree import parse_yaml
 from ..source import Path, YMap, locate
 from . import cel
+from .errors import RuleFileError
 from .schema_check import conforms
 
 RULE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_RULE_FILE_BYTES = 1024 * 1024
-
-
-class RuleFileError(Exception):
-    """A rule file that cannot be used: ``file:line:column: message``."""
-
-    def __init__(self, file: str, line: int, column: int, message: str) -> None:
-        super().__init__(f"{file}:{line}:{column}: {message}")
-        self.file, self.line, self.column, self.message = file, line, column, message
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ from typing import Any
 from ..source import locate
 from . import ast
 from .cel import Program
+from .errors import RuleFileError
 from .fieldpath import FieldPathError, parse
-from .files import RuleFileError, SourceDocument, check_schema, compile_at, documents, expand, located
+from .files import SourceDocument, check_schema, compile_at, documents, expand, located
 from .model import Expectation, Match, Rule, Validation, Where, selector
 
 RULE_API_VERSION = "vmlint.io/v1alpha1"
