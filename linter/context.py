@@ -16,9 +16,9 @@ CONTRADICTED = "contradicted"
 ABSENT = "absent"
 # Pods provide their label subsets up to this size; a NetworkPolicy selecting on more labels is not judged.
 MAX_POD_SELECTOR_LABELS = 3
-# A pod with more labels than this is not enumerated (a pod with 60 labels has 36,050 subsets of up to three): it
-# is taken to carry any selector's labels, ``pods_labelled`` and ``pods_port`` of no labels (as VM614's Services).
-MAX_POD_LABELS = 32
+# A pod or Service with more labels than this is not enumerated (60 labels have 36,050 subsets of up to three): it
+# is taken to carry any selector's labels, facts of no labels (``pods_labelled``, ``pods_port``, ``services_labelled``).
+MAX_ENUMERATED_LABELS = 32
 # A workload enumerates every subset of its pod labels against PodDisruptionBudget selectors, up to this many labels.
 MAX_BUDGET_LABELS = 12
 
@@ -139,10 +139,11 @@ def network_policy_selecting(namespace: str | None, pairs: tuple[str, ...]) -> t
     return ("network-policy-selects", namespace or DEFAULT_NAMESPACE, *pairs)
 
 
-def pod_label_subsets(pairs: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """The label subsets a pod with ``pairs`` provides facts for: each of one to ``MAX_POD_SELECTOR_LABELS``
-    labels, or only the empty one (any selector) when it has more than ``MAX_POD_LABELS`` labels."""
-    if len(pairs) > MAX_POD_LABELS:
+def label_subsets(pairs: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The label subsets a pod or a Service with ``pairs`` provides facts for: each of one to
+    ``MAX_POD_SELECTOR_LABELS`` labels, or only the empty one (any selector) when it has more than
+    ``MAX_ENUMERATED_LABELS`` labels."""
+    if len(pairs) > MAX_ENUMERATED_LABELS:
         yield ()
         return
     for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
@@ -152,9 +153,9 @@ def pod_label_subsets(pairs: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
 def selections_covering(namespace: str | None, labels: Mapping[Any, Any]) -> tuple[tuple[str, ...], ...]:
     """The NetworkPolicy selector facts any one of which selects pods with ``labels``: every subset of them of up
     to ``MAX_POD_SELECTOR_LABELS`` labels (a policy selecting on more is taken to cover its namespace). Pods with
-    more than ``MAX_POD_LABELS`` labels are taken to be selected by any NetworkPolicy of their namespace."""
+    more than ``MAX_ENUMERATED_LABELS`` labels are taken to be selected by any NetworkPolicy of their namespace."""
     pairs = label_pairs(labels)
-    if len(pairs) > MAX_POD_LABELS:
+    if len(pairs) > MAX_ENUMERATED_LABELS:
         return (network_policy_in(namespace),)
     return tuple(
         network_policy_selecting(namespace, subset)

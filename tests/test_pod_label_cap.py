@@ -1,4 +1,4 @@
-"""Pods with more than MAX_POD_LABELS labels: taken to carry any selector's labels, not enumerated (a pod with
+"""Pods with more than MAX_ENUMERATED_LABELS labels: taken to carry any selector's labels, not enumerated (a pod with
 300 labels has 4.5 million subsets of up to three; it used to spend the file's CPU budget, VM006)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tests.hostile_run import assert_bounded, run_cli
 from vmlint.cli import main
-from vmlint.context import MAX_POD_LABELS
+from vmlint.context import MAX_ENUMERATED_LABELS
 
 SELECT = "VM006,VM609,VM121,VM122"
 
@@ -38,8 +38,8 @@ def _rows(tmp_path: Path, labels: int) -> list[tuple[str, int, int, str]]:
 
 
 def test_a_pod_with_up_to_the_cap_of_labels_is_matched_label_by_label(tmp_path: Path) -> None:
-    start = 13 + MAX_POD_LABELS  # the line after the pod labels
-    assert _rows(tmp_path, MAX_POD_LABELS) == [
+    start = 13 + MAX_ENUMERATED_LABELS  # the line after the pod labels
+    assert _rows(tmp_path, MAX_ENUMERATED_LABELS) == [
         ("VM122", 11, 7, "Deployment web: no NetworkPolicy of namespace default (np) selects its pods"),
         ("VM609", start + 12, 3, "Service web selects pods labelled l5=v5, nope=x, and no linted pod has them"),
         ("VM609", start + 27, 19, "Service api targets port 8080, which no pod it selects declares"),
@@ -48,7 +48,7 @@ def test_a_pod_with_up_to_the_cap_of_labels_is_matched_label_by_label(tmp_path: 
 
 
 def test_a_pod_with_more_labels_than_the_cap_matches_any_selector_at_once(tmp_path: Path) -> None:
-    assert _rows(tmp_path, MAX_POD_LABELS + 1) == []
+    assert _rows(tmp_path, MAX_ENUMERATED_LABELS + 1) == []
     (tmp_path / "app.yaml").write_text(_files(300))
     run = run_cli(["--select", SELECT, "app.yaml"], tmp_path)
     assert run.rows() == []  # not VM006: the 4.5 million subsets are not built

@@ -14,7 +14,7 @@ from ..context import (
     defined,
     disruption_budget,
     label_pairs,
-    pod_label_subsets,
+    label_subsets,
     pods_labelled,
     replicas_managed,
     sandbox_class,
@@ -67,7 +67,7 @@ def kubernetes_facts(
             yield absent(autoscaled(namespace, kind, name))
     labels = _pod_labels(obj, workloads) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
     if labels is not None:
-        yield from (pods_labelled(namespace, subset) for subset in pod_label_subsets(label_pairs(labels)))
+        yield from (pods_labelled(namespace, subset) for subset in label_subsets(label_pairs(labels)))
     ref = workload_ref(obj) if isinstance(obj.get("apiVersion"), str) and isinstance(kind, str) else None
     if ref is not None:
         yield replicas_managed(namespace, *ref)

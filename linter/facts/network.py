@@ -9,11 +9,11 @@ from ..context import (
     MAX_POD_SELECTOR_LABELS,
     headless_service,
     label_pairs,
+    label_subsets,
     namespace_has,
     network_policy,
     network_policy_in,
     network_policy_selecting,
-    pod_label_subsets,
     pods_declare_ports,
     pods_port,
 )
@@ -72,7 +72,7 @@ def _port_facts(obj: dict[str, Any], pod: Workload, namespace: str | None) -> It
     spec_path = pod.pod_spec_path
     labels = get(obj, (*spec_path[:-1], "metadata", "labels") if len(spec_path) > 1 else ("metadata", "labels"))
     ordered = sorted(ports)
-    for subset in pod_label_subsets(label_pairs(labels) if isinstance(labels, dict) else ()):
+    for subset in label_subsets(label_pairs(labels) if isinstance(labels, dict) else ()):
         for number_or_name in ordered:
             yield pods_port(namespace, number_or_name, subset)
         yield pods_declare_ports(namespace, subset)

@@ -5,15 +5,14 @@ LimitRanges and ResourceQuotas that bound a namespace."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import combinations
 from typing import Any
 
 from ..context import (
     ANY_NAMESPACE,
-    MAX_POD_SELECTOR_LABELS,
     defined,
     generated,
     label_pairs,
+    label_subsets,
     namespace_bounded,
     namespace_has,
     object_key,
@@ -23,7 +22,6 @@ from ..context import (
 
 # Secret types whose keys Kubernetes fills in itself.
 FILLED_SECRET_TYPES = ("kubernetes.io/service-account-token",)
-MAX_SERVICE_LABELS = 32  # 5,488 subsets of up to three labels; more are not enumerated
 GENERATORS = {"secretGenerator": "Secret", "configMapGenerator": "ConfigMap"}
 
 
@@ -84,17 +82,11 @@ def _keys(data: Any) -> Iterator[str]:
 
 def _service_labels(namespace: str | None, labels: Any) -> Iterator[tuple[str, ...]]:
     """Every subset of up to three labels, in its namespace and in any; a Service with more labels than are
-    enumerated is taken to match every selector (``services_labelled`` of no labels)."""
+    enumerated (``label_subsets``) is taken to match every selector (``services_labelled`` of no labels)."""
     yield namespace_has(ANY_NAMESPACE, "services")
-    pairs = label_pairs(labels) if isinstance(labels, dict) else ()
-    if len(pairs) > MAX_SERVICE_LABELS:
-        yield services_labelled(namespace, ())
-        yield services_labelled(ANY_NAMESPACE, ())
-        return
-    for size in range(1, min(len(pairs), MAX_POD_SELECTOR_LABELS) + 1):
-        for subset in combinations(pairs, size):
-            yield services_labelled(namespace, subset)
-            yield services_labelled(ANY_NAMESPACE, subset)
+    for subset in label_subsets(label_pairs(labels) if isinstance(labels, dict) else ()):
+        yield services_labelled(namespace, subset)
+        yield services_labelled(ANY_NAMESPACE, subset)
 
 
 def _generated(obj: dict[str, Any]) -> Iterator[tuple[str, ...]]:
