@@ -84,17 +84,27 @@ def locate(root: Any, path: Path, file: str, *, key: bool = False) -> Position:
 
 def get(root: Any, path: Path, default: Any = None) -> Any:
     """Value at ``path``, or ``default`` when any step is missing or of the wrong type."""
+    depth, node = _descend(root, path)
+    return node if depth == len(path) else default
+
+
+def present(root: Any, path: Path) -> Path:
+    """The longest prefix of ``path`` that ``root`` has, stepped as ``get`` steps."""
+    return path[: _descend(root, path)[0]]
+
+
+def _descend(root: Any, path: Path) -> tuple[int, Any]:
+    """How many steps of ``path`` ``root`` has (a mapping by string key, a list by index in range), and the node
+    reached."""
     node = root
-    for part in path:
+    for depth, part in enumerate(path):
         if isinstance(node, dict) and isinstance(part, str):
             if part not in node:
-                return default
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            return default
-    return node
+                return depth, node
+        elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            return depth, node
+        node = node[part]
+    return len(path), node
 
 
 class SourceLines:

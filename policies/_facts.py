@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from vmlint.fixes import Edit, Fix
 from vmlint.model import Fact, Unit, Volume, Workload
 from vmlint.policy import Hit
-from vmlint.source import Path, get
+from vmlint.source import Path, get, present
 
 
 def capability(fact: Fact[str]) -> str | None:
@@ -45,17 +45,8 @@ def missing(fact: Fact[object]) -> bool:
 
 
 def existing(workload: Workload, path: Path) -> Path:
-    """The longest prefix of ``path`` that the workload's document has (one walk down, as ``get`` steps)."""
-    node = workload.document
-    for depth, part in enumerate(path):
-        if isinstance(node, dict) and isinstance(part, str):
-            found = part in node
-        else:
-            found = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if not found:
-            return path[:depth]
-        node = node[part]
-    return path
+    """The longest prefix of ``path`` that the workload's document has."""
+    return present(workload.document, path)
 
 
 def hit(workload: Workload, fact: Fact[object], message: str, unit: str | None = None) -> Hit:
