@@ -105,16 +105,11 @@ def object_ref(workload: Workload, unit: str | None) -> ObjectRef:
 
 
 def hit_finding(
-    workload: Workload,
-    active: ActivePolicy,
-    hit: Hit,
-    lines: SourceLines,
-    fixes: bool = True,
-    ref: ObjectRef | None = None,
+    workload: Workload, active: ActivePolicy, hit: Hit, lines: SourceLines, fixes: bool, ref: ObjectRef
 ) -> Finding:
     """A hit's path under the workload, located in its document; its fix located in the file that wrote it.
 
-    ``ref``: the finding's object, when the caller already has it."""
+    ``ref``: the finding's object (the workload's findings share one per unit)."""
     position = locate(workload.document, workload.path + hit.path, workload.file, key=hit.key)
     fix = (hit.fix or active.policy.fix) if fixes else None
     return Finding(
@@ -126,7 +121,7 @@ def hit_finding(
         severity=hit.severity or active.severity,
         tradeoff=active.policy.tradeoff,
         message=hit.message,
-        object=ref or object_ref(workload, hit.unit),
+        object=ref,
         related=active.policy.related,
         unless=hit.unless,
         needs=hit.needs,
