@@ -16,6 +16,7 @@ from ..discovery import Candidate, _display
 from ..findings import InternalError
 from ..formats import LoadedFile
 from ..normalize.common import Classifier
+from .real import candidate_reals
 from .stream import Segment, segments
 
 CHART_FILE = "Chart.yaml"
@@ -70,7 +71,7 @@ def _beside_named_files(candidates: list[Candidate], names: list[str]) -> list[C
     explicit = [c for c in candidates if c.explicit and not c.problem]
     if not explicit:  # no look-up, and no realpath (a walk of every level) per file of a deep tree
         return []
-    named = {os.path.realpath(c.path) for c in candidates}
+    named = set(candidate_reals(candidates))
     found: dict[str, Candidate] = {}
     for candidate in explicit:
         directory = os.path.dirname(os.path.abspath(candidate.path))

@@ -34,7 +34,7 @@ def plan(
     covered |= _charts(candidates, reals, charts, "helm" in tools, out)
     found = [(c, read_kustomization(c.path, c.display)) for c, n in zip(candidates, names, strict=True) if n in NAMES]
     if "kustomize" in tools:
-        covered |= _kustomizations(candidates, found, classifier, out)
+        covered |= _kustomizations(candidates, reals, found, classifier, out)
     beside = [(c, read_kustomization(c.path, c.display)) for c in context if os.path.basename(c.path) in NAMES]
     patches = {os.path.realpath(p) for _, k in found + beside for p in k.patch_files}
     if not covered and not patches:
@@ -91,10 +91,16 @@ def _inside_other(directory: str, others: list[str]) -> bool:
 
 
 def _kustomizations(
-    candidates: list[Candidate], found: list[tuple[Candidate, Kustomization]], classifier: Classifier, out: Rendered
+    candidates: list[Candidate],
+    reals: list[str],
+    found: list[tuple[Candidate, Kustomization]],
+    classifier: Classifier,
+    out: Rendered,
 ) -> set[str]:
-    """Build the kustomizations no other one references; a good build covers the files it read."""
-    displays = {os.path.realpath(c.path): c.display for c in candidates}
+    """Build the kustomizations no other one references; a good build covers the files it read.
+
+    ``reals``: the candidates' real paths."""
+    displays = dict(zip(reals, (c.display for c in candidates), strict=True))
     referenced = {os.path.realpath(child) for _, k in found for child in k.children}
     covered: set[str] = set()
     cache: dict[str, Kustomization | None] = {}
