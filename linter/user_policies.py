@@ -106,16 +106,14 @@ def prepare(user: UserPolicies) -> Any:
     """The engine hook for each run: gather the run's documents into the policies' context if they need them,
     and the notices as findings."""
     from .engine import Engine
-    from .reading import read_candidate
 
     def hook(engine: Engine, candidates: list[Any]) -> list[FileResult]:
         from .rules.gather import gather
 
         if user.context is not None:
-            max_size = engine.config.max_file_size
             ahead = engine.ahead
-            read = ahead.read if ahead else (lambda c: read_candidate(c, max_size))
-            gathered = gather(candidates, read) if user.needs_documents else None
+            assert ahead is not None  # the engine calls its hook during a run, with the run's look-ahead
+            gathered = gather(candidates, ahead.read) if user.needs_documents else None
             user.context.start(gathered)
         active = engine.by_id.get(UNSUPPORTED)
         if active is None or not user.notices:
